@@ -1,0 +1,39 @@
+# aidaily: `make run` and `make test` work on a bare machine (SQLite, tasks in-process).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1:8000
+
+.PHONY: run test lint demo migrate worker beat validate-html benchmarks clean
+
+$(BIN)/python: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(BIN)/python
+
+run: $(BIN)/python
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py demo
+	DEBUG=1 $(BIN)/python manage.py runserver $(HOST)
+
+test: $(BIN)/python
+	$(BIN)/python -m ruff check .
+	$(BIN)/python -m ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python -m pytest
+
+migrate: $(BIN)/python
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py demo
+
+worker: $(BIN)/python
+	$(BIN)/celery -A aidaily worker -Q default,snapshots,mail --loglevel=INFO
+
+beat: $(BIN)/python
+	$(BIN)/celery -A aidaily beat --loglevel=INFO
+
+clean:
+	rm -rf var/aidaily.sqlite3 var/media var/mail

@@ -1,0 +1,56 @@
+"""A hash of everything readers see in an issue, to tell whether it changed after approval."""
+
+import hashlib
+import json
+
+from django.forms.models import model_to_dict
+
+IGNORED_FIELDS = {
+    "id",
+    "version",
+    "updated_at",
+    "created_at",
+    "created_by",
+    "verified_at",
+    "verified_by",
+    "evidence",
+    "issue",
+    "tags",
+}
+
+
+def _row(instance) -> dict:
+    data = {k: v for k, v in model_to_dict(instance).items() if k not in IGNORED_FIELDS}
+    if hasattr(instance, "tags"):
+        data["tags"] = sorted(tag.pk for tag in instance.tags.all())
+    if hasattr(instance, "citations"):
+        data["citations"] = [(c.position, c.source_id, c.label) for c in instance.citations.all()]
+    return data
+
+
+def content_fingerprint(issue) -> str:
+    """sha256 over the issue's text, conclusions, items, tags and citations."""
+    from .models import Issue
+
+    issue = Issue.objects.with_items().get(pk=issue.pk)
+    content = {
+        "issue": {
+            k: getattr(issue, k)
+            for k in (
+                "date",
+                "title",
+                "language",
+                "coverage_start",
+                "coverage_end",
+                "coverage_note",
+                "overview",
+                "business_analysis",
+            )
+        },
+        "conclusions": [(c.position, c.text) for c in issue.conclusions.all()],
+        "events": [_row(e) for e in issue.events.all()],
+        "signals": [_row(s) for s in issue.signals.all()],
+        "papers": [_row(p) for p in issue.papers.all()],
+    }
+    encoded = json.dumps(content, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(encoded.encode()).hexdigest()

@@ -1,0 +1,21 @@
+from .citation import Citation
+from .issue import Conclusion, Issue
+from .items import Event, Paper, SocialSignal
+from .log import Correction, ReviewComment, TransitionLog
+from .tag import Tag
+
+ITEM_MODELS = (Event, SocialSignal, Paper)
+
+__all__ = [
+    "ITEM_MODELS",
+    "Citation",
+    "Conclusion",
+    "Correction",
+    "Event",
+    "Issue",
+    "Paper",
+    "ReviewComment",
+    "SocialSignal",
+    "Tag",
+    "TransitionLog",
+]

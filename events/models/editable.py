@@ -1,0 +1,37 @@
+"""Optimistic concurrency for content edited by several people at once."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ConcurrentEditError(Exception):
+    """Someone else saved the row after this editor loaded it."""
+
+
+class VersionedContent(models.Model):
+    """A row with a version counter: a save based on a stale version is refused, not merged."""
+
+    version = models.PositiveIntegerField(
+        _("版本"),
+        default=1,
+        editable=False,
+        help_text=_("每次保存加一；用于发现两人同时编辑。"),
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, expected_version=None, **kwargs):
+        """Save; with expected_version, refuse when the stored row has moved past it."""
+        if self.pk is not None and expected_version is not None:
+            claimed = (
+                type(self)
+                ._base_manager.filter(pk=self.pk, version=expected_version)
+                .update(version=expected_version + 1)
+            )
+            if not claimed:
+                raise ConcurrentEditError(self.pk)
+            self.version = expected_version + 1
+        elif self.pk is not None:
+            self.version = (self.version or 0) + 1
+        super().save(*args, **kwargs)

@@ -1,0 +1,34 @@
+"""Signal receivers of the events app: each a one-line call into the workflow."""
+
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+
+from . import workflow
+from .models import Citation, Conclusion, Event, Issue, Paper, SocialSignal
+
+CONTENT_MODELS = (Conclusion, Event, SocialSignal, Paper, Citation)
+
+
+def _recheck_after_commit(issue_id):
+    transaction.on_commit(lambda: workflow.return_to_review_if_changed(issue_id))
+
+
+@receiver(post_save, sender=Issue)
+def issue_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        _recheck_after_commit(instance.pk)
+
+
+@receiver(post_save)
+@receiver(post_delete)
+def content_changed(sender, instance, raw=False, **kwargs):
+    """An edit to any part of an approved issue sends it back to review."""
+    if sender in CONTENT_MODELS and not raw:
+        _recheck_after_commit(instance.issue_id)
+
+
+@receiver(m2m_changed)
+def tags_changed(sender, instance, action, **kwargs):
+    if action.startswith("post_") and isinstance(instance, (Event, SocialSignal, Paper)):
+        _recheck_after_commit(instance.issue_id)

@@ -1,0 +1,280 @@
+"""The issue workflow: draft → in_review → approved → (scheduled →) published → withdrawn.
+
+Every transition is declared once in ACTIONS, checked for permission on the server, performed
+under a row lock in one transaction, and logged. Two editors acting at once get one success and
+one InvalidTransition that says what happened.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import gate
+from .fingerprint import content_fingerprint
+from .models import Correction, Issue, TransitionLog
+from .signals import issue_corrected, issue_published, issue_withdrawn
+
+S = Issue.Status
+
+
+class InvalidTransition(Exception):
+    """The issue is not in a state that allows this step, or a rule forbids it."""
+
+    def __init__(self, message, problems=()):
+        super().__init__(message)
+        self.problems = list(problems)
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: str
+    sources: tuple
+    target: str
+    permission: str
+    needs_comment: bool = False
+    comment_label: str = ""
+    checks_gate: bool = False
+
+
+ACTIONS = {
+    action.name: action
+    for action in [
+        Action("submit", gettext_lazy("提交审核"), (S.DRAFT,), S.IN_REVIEW, "events.submit_issue"),
+        Action(
+            "request_changes",
+            gettext_lazy("退回修改"),
+            (S.IN_REVIEW,),
+            S.DRAFT,
+            "events.request_changes_issue",
+            needs_comment=True,
+            comment_label=gettext_lazy("需要修改什么"),
+        ),
+        Action(
+            "approve",
+            gettext_lazy("批准"),
+            (S.IN_REVIEW,),
+            S.APPROVED,
+            "events.approve_issue",
+            checks_gate=True,
+        ),
+        Action(
+            "schedule",
+            gettext_lazy("定时发布"),
+            (S.APPROVED,),
+            S.SCHEDULED,
+            "events.publish_issue",
+            checks_gate=True,
+        ),
+        Action(
+            "unschedule",
+            gettext_lazy("取消定时"),
+            (S.SCHEDULED,),
+            S.APPROVED,
+            "events.publish_issue",
+        ),
+        Action(
+            "publish",
+            gettext_lazy("立即发布"),
+            (S.APPROVED, S.SCHEDULED),
+            S.PUBLISHED,
+            "events.publish_issue",
+            checks_gate=True,
+        ),
+        Action(
+            "withdraw",
+            gettext_lazy("撤回"),
+            (S.PUBLISHED,),
+            S.WITHDRAWN,
+            "events.withdraw_issue",
+            needs_comment=True,
+            comment_label=gettext_lazy("公开的撤回原因"),
+        ),
+    ]
+}
+
+#: What the system does by itself when approved content is edited; no person's permission.
+REOPEN = Action(
+    "reopen", gettext_lazy("内容修改后退回审核"), (S.APPROVED, S.SCHEDULED), S.IN_REVIEW, ""
+)
+
+
+def available_actions(issue: Issue, user) -> list[Action]:
+    """The steps this user may take on the issue now, in the order the buttons are shown."""
+    return [
+        action
+        for action in ACTIONS.values()
+        if issue.status in action.sources and user.has_perm(action.permission)
+    ]
+
+
+def perform(issue: Issue, action_name: str, *, by, comment: str = "", publish_at=None) -> Issue:
+    """Take one workflow step. Raises PermissionDenied or InvalidTransition; returns the issue.
+
+    `by` is None only for the system (the scheduled-publishing task).
+    """
+    action = ACTIONS.get(action_name)
+    if action is None:
+        raise InvalidTransition(_("没有“%(name)s”这个操作。") % {"name": action_name})
+    if by is not None and not by.has_perm(action.permission):
+        raise PermissionDenied(_("你没有权限执行“%(action)s”。") % {"action": action.label})
+    comment = (comment or "").strip()
+    if action.needs_comment and not comment:
+        raise InvalidTransition(_("请填写%(what)s。") % {"what": action.comment_label})
+
+    with transaction.atomic():
+        locked = Issue.objects.select_for_update().get(pk=issue.pk)
+        if locked.status not in action.sources:
+            raise InvalidTransition(
+                _("这一期现在是“%(status)s”，不能%(action)s。可能有人刚刚处理过，请刷新页面。")
+                % {"status": locked.get_status_display(), "action": action.label}
+            )
+        changes = _checked_changes(locked, action, by=by, publish_at=publish_at)
+        _move(locked, action, by=by, comment=comment, **changes)
+
+    issue.refresh_from_db()
+    return issue
+
+
+def _checked_changes(issue: Issue, action: Action, *, by, publish_at) -> dict:
+    """Check the rules of the step and return the extra fields it sets."""
+    now = timezone.now()
+    if action.name == "submit":
+        count = issue.conclusions.count()
+        if count != 3:
+            raise InvalidTransition(
+                _("提交审核需要正好三条结论，现在有 %(count)d 条。") % {"count": count}
+            )
+    wrote_items = by is not None and any(item.created_by_id == by.pk for item in issue.items())
+    if action.name == "approve" and settings.AIDAILY_FOUR_EYES and wrote_items:
+        raise InvalidTransition(
+            _("四眼原则：你撰写了这一期的内容，不能自己批准。请另一位主编批准。")
+        )
+    if action.checks_gate:
+        found = gate.problems(issue)
+        if found:
+            raise InvalidTransition(
+                _("发布检查未通过，共 %(count)d 个问题：") % {"count": len(found)}
+                + "；".join(str(problem) for problem in found),
+                problems=found,
+            )
+    if action.name == "approve":
+        return {"approved_fingerprint": content_fingerprint(issue)}
+    if action.name == "schedule":
+        if publish_at is None or publish_at <= now:
+            raise InvalidTransition(_("定时发布需要一个将来的时间。"))
+        return {"publish_at": publish_at}
+    if action.name == "unschedule":
+        return {"publish_at": None}
+    if action.name == "publish":
+        return {"published_at": now}
+    if action.name == "withdraw":
+        return {"withdrawn_at": now}
+    if action.name == "request_changes":
+        return {"approved_fingerprint": ""}
+    return {}
+
+
+def _breaks_four_eyes(issue: Issue, user) -> bool:
+    """A chief editor may not approve items they wrote, unless the newsroom is one person."""
+    return settings.AIDAILY_FOUR_EYES and any(
+        item.created_by_id == user.pk for item in issue.items()
+    )
+
+
+def _move(issue: Issue, action: Action, *, by, comment: str, **changes) -> None:
+    """Compare-and-set the status, log it, and announce publication after commit."""
+    if action.name == "withdraw":
+        changes["withdrawal_reason"] = comment
+    updated = Issue.objects.filter(pk=issue.pk, status=issue.status).update(
+        status=action.target, **changes
+    )
+    if updated != 1:
+        raise InvalidTransition(_("这一期刚被别人修改，请刷新后再试。"))
+    TransitionLog.objects.create(
+        issue=issue,
+        action=action.name,
+        from_status=issue.status,
+        to_status=action.target,
+        actor=by,
+        comment=comment,
+    )
+    issue_id = issue.pk
+    if action.target == S.PUBLISHED:
+        transaction.on_commit(
+            lambda: issue_published.send(sender=Issue, issue=Issue.objects.get(pk=issue_id))
+        )
+    if action.target == S.WITHDRAWN:
+        transaction.on_commit(
+            lambda: issue_withdrawn.send(sender=Issue, issue=Issue.objects.get(pk=issue_id))
+        )
+
+
+def return_to_review_if_changed(issue_id: int, *, reason: str = "") -> bool:
+    """Send an approved or scheduled issue back to review when its content no longer matches."""
+    with transaction.atomic():
+        issue = Issue.objects.select_for_update().filter(pk=issue_id).first()
+        if issue is None or issue.status not in REOPEN.sources:
+            return False
+        if issue.approved_fingerprint == content_fingerprint(issue):
+            return False
+        _move(
+            issue,
+            REOPEN,
+            by=None,
+            comment=reason or _("批准后内容有修改，需要重新审核。"),
+            publish_at=None,
+            approved_fingerprint="",
+        )
+    return True
+
+
+def add_correction(issue: Issue, *, by, text: str) -> Correction:
+    """Attach a dated public correction to a published issue, and log it."""
+    if not by.has_perm("events.correct_issue"):
+        raise PermissionDenied(_("你没有权限添加更正。"))
+    text = (text or "").strip()
+    if not text:
+        raise InvalidTransition(_("请填写更正内容。"))
+    with transaction.atomic():
+        locked = Issue.objects.select_for_update().get(pk=issue.pk)
+        if locked.status != S.PUBLISHED:
+            raise InvalidTransition(_("只有已发布的日报可以更正。"))
+        correction = Correction.objects.create(issue=locked, text=text, created_by=by)
+        TransitionLog.objects.create(
+            issue=locked,
+            action="correct",
+            from_status=locked.status,
+            to_status=locked.status,
+            actor=by,
+            comment=text,
+        )
+        transaction.on_commit(
+            lambda: issue_corrected.send(sender=Issue, issue=locked, correction=correction)
+        )
+    return correction
+
+
+def publish_due_issues(*, now=None) -> list[int]:
+    """Publish every scheduled issue whose time has come; returns the ids published."""
+    now = now or timezone.now()
+    published = []
+    for issue in Issue.objects.due_for_publication(now).order_by("publish_at"):
+        try:
+            perform(issue, "publish", by=None, comment=_("定时发布"))
+        except InvalidTransition as refusal:
+            TransitionLog.objects.create(
+                issue=issue,
+                action="publish_failed",
+                from_status=issue.status,
+                to_status=issue.status,
+                comment=str(refusal),
+            )
+            continue
+        published.append(issue.pk)
+    return published

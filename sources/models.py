@@ -1,0 +1,158 @@
+"""Sources cited by items, and the append-only snapshots workers capture of them."""
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .normalise import normalise_url
+from .querysets import SnapshotQuerySet, SourceQuerySet
+
+
+class Source(models.Model):
+    """A web page, post, paper or document cited by at least one item, keyed by normalised URL."""
+
+    class Kind(models.TextChoices):
+        OFFICIAL = "official", _("官方")
+        MEDIA = "media", _("媒体")
+        SOCIAL = "social", _("社交媒体")
+        PAPER = "paper", _("论文")
+        OTHER = "other", _("其他")
+
+    url = models.URLField(
+        _("网址"),
+        max_length=2000,
+        unique=True,
+        help_text=_("规范化后的地址：协议和域名小写，去掉默认端口、锚点和 utm_* 等跟踪参数。"),
+    )
+    publisher = models.CharField(
+        _("发布方"),
+        max_length=200,
+        blank=True,
+        help_text=_("发布这份材料的机构或作者，例如 OpenAI、Reuters、arXiv。"),
+    )
+    title = models.CharField(
+        _("标题"),
+        max_length=500,
+        blank=True,
+        help_text=_("材料的标题；抓取成功后可自动补全。"),
+    )
+    kind = models.CharField(
+        _("类型"),
+        max_length=16,
+        choices=Kind.choices,
+        default=Kind.OTHER,
+        help_text=_("官方公告、媒体报道、社交媒体帖文、论文或其他。核实规则会用到它。"),
+    )
+    content_changed_at = models.DateTimeField(
+        _("内容变化时间"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("最近一次抓取发现正文与上一次不同的时间。"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = SourceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("来源")
+        verbose_name_plural = _("来源")
+        ordering = ["publisher", "url"]
+
+    def __str__(self):
+        label = self.title or self.url
+        return f"{self.publisher}: {label}" if self.publisher else label
+
+    def save(self, *args, **kwargs):
+        self.url = normalise_url(self.url)
+        super().save(*args, **kwargs)
+
+    @property
+    def host(self) -> str:
+        """The host name, for display and inference."""
+        from urllib.parse import urlsplit
+
+        return (urlsplit(self.url).hostname or "").lower()
+
+    def latest_succeeded_snapshot(self):
+        """The newest successful capture, or None."""
+        return self.snapshots.succeeded().order_by("-finished_at", "-pk").first()
+
+
+def snapshot_upload_path(snapshot, filename):
+    return f"snapshots/{snapshot.source_id}/{filename}"
+
+
+class Snapshot(models.Model):
+    """One capture attempt of a source. Rows are appended, never rewritten after they finish."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("抓取中")
+        SUCCEEDED = "succeeded", _("成功")
+        FAILED = "failed", _("失败")
+
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="snapshots", verbose_name=_("来源")
+    )
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    queued_at = models.DateTimeField(_("排队时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    http_status = models.PositiveSmallIntegerField(_("HTTP 状态码"), null=True, blank=True)
+    final_url = models.URLField(_("最终地址"), max_length=2000, blank=True)
+    redirect_chain = models.JSONField(_("重定向链"), default=list, blank=True)
+    response_headers = models.JSONField(_("响应头"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(_("服务器地址"), null=True, blank=True)
+    content_type = models.CharField(_("内容类型"), max_length=200, blank=True)
+    charset = models.CharField(_("字符集"), max_length=40, blank=True)
+    charset_source = models.CharField(
+        _("字符集来源"),
+        max_length=40,
+        blank=True,
+        help_text=_("字符集是如何确定的：BOM、HTTP 头、meta 标签或自动检测。"),
+    )
+    size = models.PositiveBigIntegerField(_("大小（字节）"), null=True, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, db_index=True)
+    text_sha256 = models.CharField(_("正文 SHA-256"), max_length=64, blank=True)
+    truncated = models.BooleanField(_("已截断"), default=False)
+    content_changed = models.BooleanField(
+        _("内容有变化"),
+        default=False,
+        help_text=_("正文与上一次成功抓取不同。"),
+    )
+    error = models.TextField(_("错误信息"), blank=True)
+    warc_file = models.FileField(_("WARC 文件"), upload_to=snapshot_upload_path, blank=True)
+    text_file = models.FileField(_("正文文件"), upload_to=snapshot_upload_path, blank=True)
+    page_title = models.CharField(_("页面标题"), max_length=500, blank=True)
+    page_date = models.DateField(_("发布日期"), null=True, blank=True)
+    language = models.CharField(_("语言"), max_length=16, blank=True)
+
+    objects = SnapshotQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("快照")
+        verbose_name_plural = _("快照")
+        ordering = ["-queued_at", "-pk"]
+        constraints = [
+            # Two workers never capture the same source at once.
+            models.UniqueConstraint(
+                fields=["source"],
+                condition=models.Q(status="running"),
+                name="one_running_snapshot_per_source",
+            ),
+        ]
+
+    def __str__(self):
+        when = self.finished_at or self.queued_at
+        return f"{self.source} @ {when:%Y-%m-%d %H:%M}" if when else str(self.source)
+
+    def get_absolute_url(self):
+        return reverse("sources:snapshot", args=[self.pk])
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == self.Status.SUCCEEDED
