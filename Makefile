@@ -17,6 +17,8 @@ run: $(BIN)/python
 	$(BIN)/python manage.py demo
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST)
 
+# Tests need a SECRET_KEY even against PostgreSQL; production sets a real one.
+test: export SECRET_KEY ?= insecure-key-for-the-test-suite-only
 test: $(BIN)/python
 	$(BIN)/python -m ruff check .
 	$(BIN)/python -m ruff format --check .
