@@ -139,6 +139,9 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG or EMBEDDED
+if EMBEDDED:
+    Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing root
+FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6's default: a typed "example.com" means https
 
 # Email: files under var/mail/ unless EMAIL_URL names a server.
 if "EMAIL_URL" in env:

@@ -22,7 +22,13 @@ class VersionedContent(models.Model):
         abstract = True
 
     def save(self, *args, expected_version=None, **kwargs):
-        """Save; with expected_version, refuse when the stored row has moved past it."""
+        """Save; with expected_version, refuse when the stored row has moved past it.
+
+        Admin forms set `_expected_version` on the instance instead of passing the argument,
+        because Django's admin calls save() itself.
+        """
+        if expected_version is None:
+            expected_version = self.__dict__.pop("_expected_version", None)
         if self.pk is not None and expected_version is not None:
             claimed = (
                 type(self)

@@ -1,1 +1,1 @@
-"""Rendering of issues for readers: web HTML, email HTML, text and Markdown live here, in one place."""
+"""Rendering of issues for readers: web HTML, email HTML, text and Markdown, in one place."""

@@ -1,0 +1,159 @@
+"""Inlines of the issue page: its conclusions and its ranked items."""
+
+from django import forms
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ..models import Conclusion, Event, Paper, SocialSignal
+from .forms import VersionCheckedForm
+from .permissions import can_edit_issue_content
+
+
+class RankedFormSet(forms.BaseInlineFormSet):
+    """Refuses two items with the same rank; gaps are closed after saving."""
+
+    def clean(self):
+        super().clean()
+        seen = {}
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or form.cleaned_data.get("DELETE"):
+                continue
+            rank = form.cleaned_data.get("rank") or form.cleaned_data.get("position")
+            if rank is None:
+                continue
+            if rank in seen:
+                raise forms.ValidationError(
+                    _("排名 %(rank)s 出现了两次，每个名次只能用一次。") % {"rank": rank}
+                )
+            seen[rank] = form
+
+
+class ContentInline:
+    """Inlines follow the issue's edit rule (drafts for analysts, review for editors)."""
+
+    def _editable(self, request, obj):
+        return can_edit_issue_content(request.user, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and self._editable(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._editable(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._editable(request, obj)
+
+
+class ConclusionInline(ContentInline, admin.TabularInline):
+    model = Conclusion
+    formset = RankedFormSet
+    extra = 0
+    max_num = 3
+    fields = ["position", "text"]
+    formfield_overrides = {
+        Conclusion._meta.get_field("text").__class__: {"widget": forms.Textarea(attrs={"rows": 2})}
+    }
+
+    def get_extra(self, request, obj=None, **kwargs):
+        existing = obj.conclusions.count() if obj else 0
+        return max(0, 3 - existing)
+
+
+class ItemInline(ContentInline, admin.StackedInline):
+    form = VersionCheckedForm
+    formset = RankedFormSet
+    extra = 0
+    show_change_link = True
+    classes = ["collapse"]
+    autocomplete_fields = ["tags"]
+    readonly_fields = ["verification", "sources"]
+
+    @admin.display(description=gettext_lazy("核实"))
+    def verification(self, obj):
+        if not obj.pk:
+            return "—"
+        return format_html(
+            '<span class="verification verification-{}">{}</span> {}',
+            obj.verification_status,
+            obj.get_verification_status_display(),
+            obj.verification_note,
+        )
+
+    @admin.display(description=gettext_lazy("来源"))
+    def sources(self, obj):
+        if not obj.pk:
+            return _("保存后在条目页面添加来源。")
+        citations = obj.citations.all()
+        edit = reverse(f"admin:events_{obj._meta.model_name}_change", args=[obj.pk])
+        listing = format_html_join(
+            " | ",
+            '<a href="{}" rel="noopener noreferrer">{}</a>',
+            ((c.source.url, c.label) for c in citations),
+        )
+        return format_html(
+            '{} <a class="button" href="{}">{}</a>',
+            listing or _("（还没有来源）"),
+            edit,
+            _("编辑来源"),
+        )
+
+
+class EventInline(ItemInline):
+    model = Event
+    fields = [
+        "rank",
+        "title",
+        "occurred_on",
+        "still_relevant",
+        "what_happened",
+        "key_facts",
+        "why_it_matters",
+        "implications",
+        "tags",
+        "verification",
+        "sources",
+        "expected_version",
+        "loaded_at",
+    ]
+
+
+class SocialSignalInline(ItemInline):
+    model = SocialSignal
+    fields = [
+        "rank",
+        "platform",
+        "handle",
+        "headline",
+        "post_url",
+        "signal_type",
+        "verification_note",
+        "one_line_take",
+        "tags",
+        "verification",
+        "sources",
+        "expected_version",
+        "loaded_at",
+    ]
+
+
+class PaperInline(ItemInline):
+    model = Paper
+    fields = [
+        "rank",
+        "name",
+        "headline",
+        "arxiv_id",
+        "url",
+        "what_it_does",
+        "what_is_new",
+        "applications",
+        "one_line_take",
+        "tags",
+        "verification",
+        "sources",
+        "expected_version",
+        "loaded_at",
+    ]

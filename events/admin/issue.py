@@ -1,0 +1,281 @@
+"""The issue page: content, inlines, and the workflow sidebar (status, actions, log, comments)."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from simple_history.admin import SimpleHistoryAdmin
+
+from newsletter.admin import IssueDigestAdminMixin
+from sources.admin import IssueSnapshotsAdminMixin
+from verification.admin import IssueGateAdminMixin
+
+from .. import ranking, review, workflow
+from ..models import Event, Issue, Paper, ReviewComment, SocialSignal
+from ..models.editable import ConcurrentEditError
+from .dailyformat import DailyFormatAdminMixin
+from .forms import VersionCheckedForm
+from .inlines import ConclusionInline, EventInline, PaperInline, SocialSignalInline
+from .panels import IssuePanelsBase
+from .permissions import can_edit_issue_content
+from .preview import PreviewLinkAdminMixin
+
+ITEM_MODELS = {"event": Event, "signal": SocialSignal, "paper": Paper}
+
+
+@admin.register(Issue)
+class IssueAdmin(
+    DailyFormatAdminMixin,
+    IssueSnapshotsAdminMixin,
+    IssueGateAdminMixin,
+    PreviewLinkAdminMixin,
+    IssueDigestAdminMixin,
+    IssuePanelsBase,
+    SimpleHistoryAdmin,
+):
+    form = VersionCheckedForm
+    change_form_template = "admin/events/issue/change_form.html"
+    list_display = ["date", "title_column", "status_badge", "item_counts", "updated_at"]
+    list_display_links = ["date", "title_column"]
+    list_filter = ["status", ("date", admin.DateFieldListFilter)]
+    search_fields = ["title", "overview", "business_analysis"]
+    date_hierarchy = "date"
+    ordering = ["-date"]
+    save_on_top = True
+    inlines = [ConclusionInline, EventInline, SocialSignalInline, PaperInline]
+    fieldsets = [
+        (
+            gettext_lazy("基本信息"),
+            {
+                "fields": [
+                    ("date", "language"),
+                    "title",
+                    ("coverage_start", "coverage_end"),
+                    "coverage_note",
+                    "expected_version",
+                    "loaded_at",
+                ]
+            },
+        ),
+        (gettext_lazy("今日总览"), {"fields": ["overview"]}),
+        (gettext_lazy("商业与应用解读"), {"fields": ["business_analysis"]}),
+    ]
+
+    @admin.display(description=gettext_lazy("标题"), ordering="title")
+    def title_column(self, obj):
+        return obj.display_title
+
+    @admin.display(description=gettext_lazy("状态"), ordering="status")
+    def status_badge(self, obj):
+        return format_html(
+            '<span class="issue-status issue-status-{}">{}</span>',
+            obj.status,
+            obj.get_status_display(),
+        )
+
+    @admin.display(description=gettext_lazy("事件 / 观点 / 论文"))
+    def item_counts(self, obj):
+        return f"{obj.events.count()} / {obj.signals.count()} / {obj.papers.count()}"
+
+    # --- permissions -----------------------------------------------------------------------
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or can_edit_issue_content(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or obj.status == Issue.Status.DRAFT)
+
+    # --- saving ----------------------------------------------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        model = formset.model
+        if model in ITEM_MODELS.values():
+            changed = [f.instance.pk for f in formset.forms if f.instance.pk and f.has_changed()]
+            ranking.park(model, changed)  # so swapping two ranks does not collide midway
+            for inline_form in formset.forms:
+                if inline_form.instance.pk is None:
+                    inline_form.instance.created_by = request.user
+        super().save_formset(request, form, formset, change)
+        if model in ITEM_MODELS.values():
+            ranking.renumber(model, form.instance.pk)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ConcurrentEditError:
+            messages.error(request, _("保存被拒绝：别人刚刚保存了同一条内容。请刷新后重新编辑。"))
+            return HttpResponseRedirect(request.get_full_path())
+
+    # --- the workflow sidebar --------------------------------------------------------------
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        issue = self.get_object(request, object_id)
+        context = extra_context or {}
+        if issue is not None:
+            context.update(self.workflow_context(request, issue))
+        return super().change_view(request, object_id, form_url, context)
+
+    def workflow_context(self, request, issue) -> dict:
+        items = [("", _("整期"))] + [
+            (f"{item.section}:{item.pk}", str(item)) for item in issue.items()
+        ]
+        return {
+            "workflow_actions": workflow.available_actions(issue, request.user),
+            "transitions": issue.transitions.select_related("actor")[:50],
+            "open_comments": issue.review_comments.filter(resolved_at__isnull=True).select_related(
+                "author"
+            ),
+            "comment_targets": items,
+            "changes_since_review": review.changes_since_last_review(issue),
+            "last_review": review.last_review(issue),
+            "corrections": issue.corrections.all(),
+            "can_correct": issue.status == Issue.Status.PUBLISHED
+            and request.user.has_perm("events.correct_issue"),
+            "panels": self.issue_panels(request, issue),
+            "tools": self.object_tools(request, issue),
+            "preview_url": issue.get_absolute_url(),
+        }
+
+    def get_urls(self):
+        own = [
+            path(
+                "<int:issue_id>/workflow/<str:action>/",
+                self.admin_site.admin_view(self.workflow_view),
+                name="events_issue_workflow",
+            ),
+            path(
+                "<int:issue_id>/comments/",
+                self.admin_site.admin_view(self.comment_view),
+                name="events_issue_comment",
+            ),
+            path(
+                "<int:issue_id>/comments/<int:comment_id>/resolve/",
+                self.admin_site.admin_view(self.resolve_comment_view),
+                name="events_issue_resolve_comment",
+            ),
+            path(
+                "<int:issue_id>/correct/",
+                self.admin_site.admin_view(self.correction_view),
+                name="events_issue_correct",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def _back(self, issue):
+        return HttpResponseRedirect(reverse("admin:events_issue_change", args=[issue.pk]))
+
+    def workflow_view(self, request, issue_id, action):
+        """POST only: take one workflow step. Wrong role → 403, wrong state → a message."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        issue = get_object_or_404(Issue, pk=issue_id)
+        publish_at = None
+        if action == "schedule":
+            publish_at = _parse_local_datetime(request.POST.get("publish_at", ""))
+        try:
+            workflow.perform(
+                issue,
+                action,
+                by=request.user,
+                comment=request.POST.get("comment", ""),
+                publish_at=publish_at,
+            )
+        except workflow.InvalidTransition as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(
+                request,
+                _("已完成：%(action)s。现在的状态是“%(status)s”。")
+                % {"action": workflow.ACTIONS[action].label, "status": issue.get_status_display()},
+            )
+            if action == "submit":
+                self._warn_gate_problems(request, issue)
+        return self._back(issue)
+
+    def _warn_gate_problems(self, request, issue):
+        from .. import gate
+
+        for problem in gate.problems(issue):
+            messages.warning(request, str(problem))
+
+    def comment_view(self, request, issue_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        issue = get_object_or_404(Issue, pk=issue_id)
+        if not request.user.has_perm("events.add_reviewcomment"):
+            raise PermissionDenied
+        body = request.POST.get("body", "").strip()
+        if not body:
+            messages.error(request, _("评论不能为空。"))
+            return self._back(issue)
+        if len(body) > 5000:
+            messages.error(request, _("评论太长（最多 5000 字）。"))
+            return self._back(issue)
+        item = _item_from_target(issue, request.POST.get("target", ""))
+        if item is False:
+            messages.error(request, _("评论指向的条目不属于这一期。"))
+            return self._back(issue)
+        ReviewComment.objects.create(issue=issue, item=item, author=request.user, body=body)
+        messages.success(request, _("评论已添加。"))
+        return self._back(issue)
+
+    def resolve_comment_view(self, request, issue_id, comment_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not request.user.has_perm("events.change_reviewcomment"):
+            raise PermissionDenied
+        with transaction.atomic():
+            comment = get_object_or_404(
+                ReviewComment.objects.select_for_update(), pk=comment_id, issue_id=issue_id
+            )
+            if comment.resolved_at is None:
+                comment.resolved_at = timezone.now()
+                comment.resolved_by = request.user
+                comment.save(update_fields=["resolved_at", "resolved_by"])
+        messages.success(request, _("评论已标记为解决。"))
+        return self._back(comment.issue)
+
+    def correction_view(self, request, issue_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        issue = get_object_or_404(Issue, pk=issue_id)
+        try:
+            workflow.add_correction(issue, by=request.user, text=request.POST.get("text", ""))
+        except workflow.InvalidTransition as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(request, _("更正已发布。"))
+        return self._back(issue)
+
+
+def _parse_local_datetime(value: str):
+    """A datetime-local input, read in the site's time zone (Asia/Shanghai)."""
+    parsed = parse_datetime(value.strip()) if value else None
+    if parsed is not None and timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed)
+    return parsed
+
+
+def _item_from_target(issue, target: str):
+    """None for the whole issue, the item for "event:12", or False when it is not this issue's."""
+    if not target:
+        return None
+    section, _sep, pk = target.partition(":")
+    model = ITEM_MODELS.get(section)
+    if model is None or not pk.isdigit():
+        return False
+    return model.objects.filter(issue=issue, pk=int(pk)).first() or False

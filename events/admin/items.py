@@ -1,0 +1,186 @@
+"""Item pages (event, signal, paper) with their citations, and the supporting lists."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy
+from simple_history.admin import SimpleHistoryAdmin
+
+from verification.admin import VerifiableItemAdminMixin
+
+from .. import ranking
+from ..models import Citation, Event, Paper, SocialSignal, Tag, TransitionLog
+from ..models.editable import ConcurrentEditError
+from .forms import VersionCheckedForm
+from .permissions import can_edit_issue_content
+
+
+class CitationInline(admin.TabularInline):
+    model = Citation
+    extra = 1
+    fields = ["position", "source", "label"]
+    autocomplete_fields = ["source"]
+    ordering = ["position"]
+
+    def _editable(self, request, obj):
+        return obj is None or can_edit_issue_content(request.user, obj.issue)
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and self._editable(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._editable(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._editable(request, obj)
+
+
+class EventCitationInline(CitationInline):
+    fk_name = "event"
+    exclude = ["signal", "paper"]
+
+
+class SignalCitationInline(CitationInline):
+    fk_name = "signal"
+    exclude = ["event", "paper"]
+
+
+class PaperCitationInline(CitationInline):
+    fk_name = "paper"
+    exclude = ["event", "signal"]
+
+
+class ItemAdmin(VerifiableItemAdminMixin, SimpleHistoryAdmin):
+    form = VersionCheckedForm
+    list_select_related = ["issue"]
+    list_filter = [
+        "issue__status",
+        "verification_status",
+        ("issue__date", admin.DateFieldListFilter),
+    ]
+    autocomplete_fields = ["tags", "issue"]
+    ordering = ["-issue__date", "rank"]
+    save_on_top = True
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or can_edit_issue_content(request.user, obj.issue))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or can_edit_issue_content(request.user, obj.issue))
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if "issue" in form.base_fields:
+            # Only issues the user may still edit can receive new items.
+            issues = form.base_fields["issue"].queryset
+            editable = [i.pk for i in issues if can_edit_issue_content(request.user, i)]
+            form.base_fields["issue"].queryset = issues.filter(pk__in=editable)
+        return form
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        elif "rank" in form.changed_data:
+            # Moving an item to a taken rank: park the other one, then close the gaps.
+            taken = type(obj).objects.filter(issue=obj.issue, rank=obj.rank).exclude(pk=obj.pk)
+            ranking.park(type(obj), list(taken.values_list("pk", flat=True)))
+        elif type(obj).objects.filter(issue=obj.issue, rank=obj.rank).exclude(pk=obj.pk).exists():
+            ranking.park(type(obj), [])
+        super().save_model(request, obj, form, change)
+        ranking.renumber(type(obj), obj.issue_id)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        from django.contrib import messages
+        from django.http import HttpResponseRedirect
+        from django.utils.translation import gettext as _
+
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ConcurrentEditError:
+            messages.error(request, _("保存被拒绝：别人刚刚保存了同一条内容。请刷新后重新编辑。"))
+            return HttpResponseRedirect(request.get_full_path())
+
+
+@admin.register(Event)
+class EventAdmin(ItemAdmin):
+    list_display = ["title", "issue", "rank", "occurred_on"]
+    search_fields = ["title", "what_happened", "key_facts"]
+    inlines = [EventCitationInline]
+    fieldsets = [
+        (None, {"fields": ["issue", "rank", "title", ("occurred_on", "still_relevant"), "tags"]}),
+        (
+            gettext_lazy("正文"),
+            {"fields": ["what_happened", "key_facts", "why_it_matters", "implications"]},
+        ),
+        (gettext_lazy("核实"), {"fields": ["verification_note"]}),
+        (None, {"fields": ["expected_version", "loaded_at"], "classes": ["hidden"]}),
+    ]
+
+
+@admin.register(SocialSignal)
+class SocialSignalAdmin(ItemAdmin):
+    list_display = ["headline", "handle", "issue", "rank"]
+    search_fields = ["headline", "handle", "one_line_take"]
+    inlines = [SignalCitationInline]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "issue",
+                    "rank",
+                    ("platform", "handle"),
+                    "headline",
+                    "post_url",
+                    "signal_type",
+                    "tags",
+                ]
+            },
+        ),
+        (gettext_lazy("判断与核实"), {"fields": ["one_line_take", "verification_note"]}),
+        (None, {"fields": ["expected_version", "loaded_at"], "classes": ["hidden"]}),
+    ]
+
+
+@admin.register(Paper)
+class PaperAdmin(ItemAdmin):
+    list_display = ["name", "headline", "issue", "rank"]
+    search_fields = ["name", "headline", "arxiv_id"]
+    inlines = [PaperCitationInline]
+    fieldsets = [
+        (None, {"fields": ["issue", "rank", "name", "headline", ("arxiv_id", "url"), "tags"]}),
+        (
+            gettext_lazy("正文"),
+            {"fields": ["what_it_does", "what_is_new", "applications", "one_line_take"]},
+        ),
+        (gettext_lazy("核实"), {"fields": ["verification_note"]}),
+        (None, {"fields": ["expected_version", "loaded_at"], "classes": ["hidden"]}),
+    ]
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "slug"]
+    list_filter = ["kind"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(TransitionLog)
+class TransitionLogAdmin(admin.ModelAdmin):
+    """The workflow record, read-only: it is written only by events.workflow."""
+
+    list_display = ["created_at", "issue", "action", "from_status", "to_status", "actor"]
+    list_filter = ["action", "to_status"]
+    list_select_related = ["issue", "actor"]
+    search_fields = ["comment", "issue__title"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,37 @@
+"""Ranks are unique and contiguous per issue and section: 1, 2, 3 … with no gaps."""
+
+from django.db import transaction
+from django.db.models import F
+
+#: Added to ranks while rows are moved, so no two rows share a rank mid-update.
+PARKING_OFFSET = 10_000
+
+
+def park(model, pks) -> None:
+    """Move rows out of the way before a form assigns them new ranks (e.g. swapping 1 and 2)."""
+    if pks:
+        model.objects.filter(pk__in=pks).update(rank=F("rank") + PARKING_OFFSET)
+
+
+@transaction.atomic
+def renumber(model, issue_id) -> None:
+    """Close gaps so the section's ranks read 1..n, keeping the current order."""
+    rows = list(
+        model.objects.filter(issue_id=issue_id).order_by("rank", "pk").values_list("pk", "rank")
+    )
+    if all(rank == position for position, (_, rank) in enumerate(rows, start=1)):
+        return
+    park(model, [pk for pk, _ in rows])
+    for position, (pk, _) in enumerate(rows, start=1):
+        model.objects.filter(pk=pk).update(rank=position)
+
+
+@transaction.atomic
+def reorder(model, issue_id, ordered_pks) -> None:
+    """Give the section's items the order of `ordered_pks` (all of them, each once)."""
+    current = set(model.objects.filter(issue_id=issue_id).values_list("pk", flat=True))
+    if set(ordered_pks) != current or len(ordered_pks) != len(current):
+        raise ValueError("reorder needs every item of the section exactly once")
+    park(model, list(current))
+    for position, pk in enumerate(ordered_pks, start=1):
+        model.objects.filter(pk=pk).update(rank=position)
