@@ -133,7 +133,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if not DEBUG and not EMBEDDED
+            if env.bool("STATIC_MANIFEST", default=False)  # set where collectstatic has run
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
@@ -141,7 +141,6 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG or EMBEDDED
 if EMBEDDED:
     Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing root
-FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6's default: a typed "example.com" means https
 
 # Email: files under var/mail/ unless EMAIL_URL names a server.
 if "EMAIL_URL" in env:

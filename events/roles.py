@@ -78,3 +78,11 @@ def grant(apps, group_name: str, permissions: list[str]) -> None:
         group.permissions.add(
             Permission.objects.get(content_type__app_label=app_label, codename=codename)
         )
+
+
+def ensure_roles() -> None:
+    """Create both groups with their permissions if missing (after a flush, or for the demo)."""
+    from django.apps import apps
+
+    grant(apps, ANALYST, ANALYST_PERMISSIONS)
+    grant(apps, CHIEF_EDITOR, CHIEF_EDITOR_PERMISSIONS)

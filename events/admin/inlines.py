@@ -16,7 +16,7 @@ class RankedFormSet(forms.BaseInlineFormSet):
     """Refuses two items with the same rank; gaps are closed after saving."""
 
     def clean(self):
-        super().clean()
+        # Before Django's own uniqueness check, whose message names the raw field "rank".
         seen = {}
         for form in self.forms:
             if not hasattr(form, "cleaned_data") or form.cleaned_data.get("DELETE"):
@@ -29,6 +29,7 @@ class RankedFormSet(forms.BaseInlineFormSet):
                     _("排名 %(rank)s 出现了两次，每个名次只能用一次。") % {"rank": rank}
                 )
             seen[rank] = form
+        super().clean()
 
 
 class ContentInline:

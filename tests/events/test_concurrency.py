@@ -1,0 +1,149 @@
+"""Two people acting at once: one wins, the other is told, nothing is corrupted."""
+
+import threading
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from events import workflow
+from events.models import Issue, TransitionLog
+
+from ..admin_forms import admin_form_data
+from ..factories import ChiefEditorFactory, EventFactory, IssueFactory, publishable_issue
+
+
+def run_at_once(*callables):
+    """Run the callables in threads released together; each gets its own DB connection."""
+    barrier = threading.Barrier(len(callables))
+    outcomes = [None] * len(callables)
+
+    def runner(index, call):
+        try:
+            barrier.wait()
+            outcomes[index] = ("ok", call())
+        except Exception as exc:  # the loser's exception is the outcome under test
+            outcomes[index] = ("error", exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=runner, args=(i, c)) for i, c in enumerate(callables)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("action", ["approve", "publish"])
+def test_two_editors_acting_at_once_give_exactly_one_transition(postgres, action):
+    issue = publishable_issue(status=Issue.Status.IN_REVIEW)
+    first, second = ChiefEditorFactory(), ChiefEditorFactory()
+    if action == "publish":
+        workflow.perform(issue, "approve", by=ChiefEditorFactory())
+    outcomes = run_at_once(
+        lambda: workflow.perform(Issue.objects.get(pk=issue.pk), action, by=first),
+        lambda: workflow.perform(Issue.objects.get(pk=issue.pk), action, by=second),
+    )
+    kinds = sorted(kind for kind, _ in outcomes)
+    assert kinds == ["error", "ok"]
+    error = next(value for kind, value in outcomes if kind == "error")
+    assert isinstance(error, workflow.InvalidTransition)
+    assert "刷新" in str(error)
+    assert TransitionLog.objects.filter(issue=issue, action=action).count() == 1
+
+
+@pytest.mark.django_db
+def test_second_save_of_the_same_item_is_refused_with_what_changed(client):
+    first = ChiefEditorFactory()
+    second = ChiefEditorFactory()
+    event = EventFactory(title="原标题", key_facts="原来的关键信息")
+    url = reverse("admin:events_event_change", args=[event.pk])
+
+    client.force_login(first)
+    first_data = admin_form_data(client.get(url))
+    client.force_login(second)
+    second_data = admin_form_data(client.get(url))
+
+    client.force_login(first)
+    first_data["title"] = "第一位编辑的标题"
+    response = client.post(url, first_data)
+    assert response.status_code == 302
+
+    client.force_login(second)
+    second_data["key_facts"] = "第二位编辑的关键信息"
+    response = client.post(url, second_data)
+    assert response.status_code == 200  # the form comes back with the refusal
+    page = response.content.decode()
+    assert "保存被拒绝" in page
+    assert "第一位编辑的标题" in page  # what the other person changed
+    event.refresh_from_db()
+    assert event.title == "第一位编辑的标题"
+    assert event.key_facts == "原来的关键信息"
+
+
+@pytest.mark.django_db
+def test_swapping_two_ranks_in_the_issue_page_reorders_them(client):
+    editor = ChiefEditorFactory()
+    issue = IssueFactory(with_conclusions=3)
+    one = EventFactory(issue=issue, rank=1, title="甲")
+    two = EventFactory(issue=issue, rank=2, title="乙")
+    url = reverse("admin:events_issue_change", args=[issue.pk])
+    client.force_login(editor)
+    data = admin_form_data(client.get(url))
+    index = {data[f"events-{i}-id"]: i for i in range(2)}
+    data[f"events-{index[one.pk]}-rank"] = 2
+    data[f"events-{index[two.pk]}-rank"] = 1
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert list(issue.events.order_by("rank").values_list("title", flat=True)) == ["乙", "甲"]
+
+
+@pytest.mark.django_db
+def test_ranks_are_closed_up_after_a_deletion(client):
+    editor = ChiefEditorFactory()
+    issue = IssueFactory(with_conclusions=3)
+    for rank, title in enumerate(["甲", "乙", "丙"], start=1):
+        EventFactory(issue=issue, rank=rank, title=title)
+    url = reverse("admin:events_issue_change", args=[issue.pk])
+    client.force_login(editor)
+    data = admin_form_data(client.get(url))
+    middle = next(i for i in range(3) if data[f"events-{i}-rank"] == 2)
+    data[f"events-{middle}-DELETE"] = "on"
+    assert client.post(url, data).status_code == 302
+    assert list(issue.events.order_by("rank").values_list("rank", "title")) == [
+        (1, "甲"),
+        (2, "丙"),
+    ]
+
+
+@pytest.mark.django_db
+def test_duplicate_ranks_are_refused_with_a_message(client):
+    editor = ChiefEditorFactory()
+    issue = IssueFactory(with_conclusions=3)
+    EventFactory(issue=issue, rank=1)
+    EventFactory(issue=issue, rank=2)
+    url = reverse("admin:events_issue_change", args=[issue.pk])
+    client.force_login(editor)
+    data = admin_form_data(client.get(url))
+    data["events-0-rank"] = data["events-1-rank"] = 1
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "出现了两次" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_every_change_is_recorded_in_the_history(client):
+    editor = ChiefEditorFactory()
+    issue = IssueFactory(overview="初稿")
+    url = reverse("admin:events_issue_change", args=[issue.pk])
+    client.force_login(editor)
+    data = admin_form_data(client.get(url))
+    data["overview"] = "第二稿"
+    assert client.post(url, data).status_code == 302
+    records = issue.history.order_by("history_date")
+    assert [r.overview for r in records] == ["初稿", "第二稿"]
+    assert records.last().history_user == editor
+    history_page = client.get(reverse("admin:events_issue_history", args=[issue.pk]))
+    assert history_page.status_code == 200
