@@ -1,5 +1,5 @@
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery
 
 
 class IssueQuerySet(models.QuerySet):
@@ -25,3 +25,73 @@ class IssueQuerySet(models.QuerySet):
                 f"{relation}__tags",
             ]
         return self.prefetch_related("conclusions", "corrections", *lookups)
+
+    def for_issue_page(self):
+        """Everything the public page shows, in a fixed number of queries (12, whatever the size).
+
+        Each citation carries `snapshot_id`, its source's latest successful capture, so the
+        "archived copy" links cost no query per source.
+        """
+        from sources.models import Snapshot
+
+        from .models import Citation
+
+        latest_snapshot = (
+            Snapshot.objects.filter(source=OuterRef("source"), status="succeeded")
+            .order_by("-finished_at", "-pk")
+            .values("pk")[:1]
+        )
+        citations = (
+            Citation.objects.select_related("source")
+            .annotate(snapshot_id=Subquery(latest_snapshot))
+            .order_by("position", "pk")
+        )
+        lookups = []
+        for relation in ("events", "signals", "papers"):
+            lookups += [
+                Prefetch(f"{relation}__citations", queryset=citations),
+                f"{relation}__tags",
+            ]
+        return self.prefetch_related("conclusions", "corrections", *lookups)
+
+    def for_archive(self):
+        """Published issues for the archive list: counts as subqueries, no query per issue."""
+        from .models import Correction, Event, Paper, SocialSignal
+
+        def count_of(model):
+            return Subquery(
+                model.objects.filter(issue=OuterRef("pk"))
+                .order_by()
+                .values("issue")
+                .annotate(n=Count("pk"))
+                .values("n")[:1],
+                output_field=models.IntegerField(),
+            )
+
+        return (
+            self.published()
+            .annotate(
+                event_count=count_of(Event),
+                signal_count=count_of(SocialSignal),
+                paper_count=count_of(Paper),
+                is_corrected=Exists(Correction.objects.filter(issue=OuterRef("pk"))),
+            )
+            .defer("business_analysis", "withdrawal_reason", "approved_fingerprint")
+            .order_by("-date")
+        )
+
+    def with_page_version(self):
+        """Annotate what the cached public page depends on, so a change makes a new cache key."""
+        from .models import Correction, Event, Paper, SocialSignal
+
+        def latest(model, field):
+            return Subquery(
+                model.objects.filter(issue=OuterRef("pk")).order_by(f"-{field}").values(field)[:1]
+            )
+
+        return self.annotate(
+            last_correction_id=latest(Correction, "pk"),
+            events_changed=latest(Event, "updated_at"),
+            signals_changed=latest(SocialSignal, "updated_at"),
+            papers_changed=latest(Paper, "updated_at"),
+        )

@@ -1,27 +1,167 @@
-"""Public archive views. (Minimal until the public archive lands.)"""
+"""Public archive views: latest issue, archive list, issue page, search, reviewer previews."""
 
+import hashlib
 from datetime import date as date_type
 
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.conf import settings
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import translation
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_safe
 
-from .models import Issue
+from . import preview
+from .filters import IssueFilter
+from .models import Event, Issue
+from .rendering.web import issue_context
+from .search import search as run_search
+from .search import terms_of
+
+PAGE_CACHE_SECONDS = 600  # a bound for what the version key cannot see (e.g. a new snapshot)
+ARCHIVE_PAGE_SIZE = 30
 
 
-def latest_issue(request):
-    issue = Issue.objects.published().order_by("-date").first()
-    if issue is None:
-        return render(request, "events/empty.html")
-    return redirect(issue)
-
-
-def issue_page(request, date):
+def _day(value: str) -> date_type:
     try:
-        day = date_type.fromisoformat(date)
+        return date_type.fromisoformat(value)
     except ValueError as exc:
         raise Http404 from exc
-    issue = get_object_or_404(Issue.objects.with_items(), date=day)
-    preview = not issue.is_public
-    if preview and not request.user.is_staff:
+
+
+def _page_version(issue) -> str:
+    parts = [
+        issue.pk,
+        issue.status,
+        issue.updated_at,
+        issue.published_at,
+        issue.last_correction_id,
+        issue.events_changed,
+        issue.signals_changed,
+        issue.papers_changed,
+        translation.get_language(),
+    ]
+    digest = hashlib.sha256("|".join(str(part) for part in parts).encode()).hexdigest()
+    return f"events:issue-page:{digest}"
+
+
+def _issue_response(request, issue) -> HttpResponse:
+    """Draft → 404 (staff: a marked preview), withdrawn → 410, published → the cached page."""
+    if issue.status == Issue.Status.WITHDRAWN:
+        return render(
+            request,
+            "events/withdrawn.html",
+            {"issue": issue, "content_lang": "en" if issue.language == "en" else "zh-Hans"},
+            status=410,
+        )
+    if issue.status != Issue.Status.PUBLISHED:
+        if not request.user.is_staff:
+            raise Http404
+        return _preview_response(request, issue.pk)
+    key = _page_version(issue)
+    html = cache.get(key)
+    if html is None:
+        full = Issue.objects.for_issue_page().get(pk=issue.pk)
+        context = {**issue_context(full), "schema": _schema(full)}
+        html = render(request, "events/issue.html", context).content
+        cache.set(key, html, PAGE_CACHE_SECONDS)
+    response = HttpResponse(html)
+    patch_cache_control(response, public=True, max_age=60)
+    return response
+
+
+def _preview_response(request, issue_pk, *, expires=None) -> HttpResponse:
+    full = Issue.objects.for_issue_page().get(pk=issue_pk)
+    context = {**issue_context(full, preview=True), "preview_expires": expires}
+    response = render(request, "events/issue.html", context)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+def _schema(issue) -> dict:
+    url = f"{settings.SITE_URL}{issue.get_absolute_url()}"
+    corrections = list(issue.corrections.all())
+    modified = corrections[-1].created_at if corrections else issue.published_at
+    return {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": issue.display_title,
+        "description": " ".join(issue.overview.split())[:300],
+        "datePublished": issue.published_at.isoformat() if issue.published_at else None,
+        "dateModified": modified.isoformat() if modified else None,
+        "inLanguage": issue.language,
+        "mainEntityOfPage": url,
+        "url": url,
+        "publisher": {"@type": "Organization", "name": "AI前沿发展日报"},
+    }
+
+
+@require_safe
+def latest_issue(request):
+    """The newest published issue, served at / (its canonical URL is its dated page)."""
+    issue = Issue.objects.published().with_page_version().order_by("-date").first()
+    if issue is None:
+        return render(request, "events/empty.html")
+    return _issue_response(request, issue)
+
+
+@require_safe
+def issue_page(request, date):
+    """One issue by its date."""
+    issue = Issue.objects.with_page_version().filter(date=_day(date)).first()
+    if issue is None:
         raise Http404
-    return render(request, "events/issue.html", {"issue": issue, "preview": preview})
+    return _issue_response(request, issue)
+
+
+@require_safe
+def archive(request):
+    """Every published issue, newest first, filterable and paginated."""
+    events = Event.objects.only("pk", "issue_id", "rank", "title").order_by("rank")
+    queryset = Issue.objects.for_archive().prefetch_related(
+        Prefetch("events", queryset=events, to_attr="top_events")
+    )
+    issue_filter = IssueFilter(request.GET or None, queryset=queryset)
+    page = Paginator(issue_filter.qs, ARCHIVE_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "events/archive.html",
+        {"filter": issue_filter, "page": page, "query": query.urlencode()},
+    )
+
+
+@require_safe
+def search(request):
+    """Search all published text; the words found are highlighted."""
+    query = request.GET.get("q", "")[:100]
+    hits = run_search(query) if query.strip() else []
+    return render(
+        request,
+        "events/search.html",
+        {"search_query": query, "hits": hits, "terms": terms_of(query)},
+    )
+
+
+@require_safe
+def reviewer_preview(request, token):
+    """An outside reviewer's signed link: the issue as it stands, until expiry or revocation."""
+    try:
+        link = preview.resolve(token)
+    except preview.PreviewLinkError as exc:
+        raise Http404 from exc
+    return _preview_response(request, link.issue_id, expires=link.expires_at)
+
+
+@require_safe
+def robots_txt(request):
+    return render(
+        request,
+        "robots.txt",
+        {"sitemap_url": f"{settings.SITE_URL}/sitemap.xml"},
+        content_type="text/plain; charset=utf-8",
+    )

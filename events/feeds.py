@@ -1,0 +1,75 @@
+"""Atom and RSS feeds of the latest published issues, each entry the full issue."""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.translation import gettext_lazy as _
+
+from .models import Issue
+from .rendering.web import issue_body_html
+
+FEED_SIZE = 20
+
+
+class AtomWithContent(Atom1Feed):
+    """Atom with the whole issue in <content type="html">, the overview in <summary>."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        handler.addQuickElement("content", item["content_html"], {"type": "html"})
+
+
+class RssWithContent(Rss201rev2Feed):
+    """RSS 2.0 whose <description> is the whole issue."""
+
+    def add_item_elements(self, handler, item):
+        item = {**item, "description": item["content_html"]}
+        super().add_item_elements(handler, item)
+
+
+class LatestIssuesRss(Feed):
+    """The latest published issues, newest first."""
+
+    feed_type = RssWithContent
+    title = _("AI前沿发展日报")
+    description = _("每日 AI 前沿情报：经过核实、带来源和存档的每日简报。")
+    language = "zh-hans"
+
+    def link(self):
+        return reverse("events:latest")
+
+    def items(self):
+        return list(Issue.objects.published().for_issue_page().order_by("-date")[:FEED_SIZE])
+
+    def item_title(self, item):
+        return item.display_title
+
+    def item_link(self, item):
+        return item.get_absolute_url()
+
+    def item_guid(self, item):
+        return f"{settings.SITE_URL}{item.get_absolute_url()}"
+
+    item_guid_is_permalink = True
+
+    def item_description(self, item):
+        return item.overview
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        corrections = list(item.corrections.all())
+        return corrections[-1].created_at if corrections else item.published_at
+
+    def item_extra_kwargs(self, item):
+        return {"content_html": issue_body_html(item, base_url=settings.SITE_URL)}
+
+
+class LatestIssuesAtom(LatestIssuesRss):
+    feed_type = AtomWithContent
+    subtitle = LatestIssuesRss.description
+
+    def feed_url(self):
+        return reverse("events:feed")

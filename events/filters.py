@@ -1,0 +1,67 @@
+"""Filters of the archive list: date range, tag (organisation or topic), section, corrected."""
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import Correction, Event, Issue, Paper, SocialSignal, Tag
+
+SECTION_MODELS = {"event": Event, "signal": SocialSignal, "paper": Paper}
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class IssueFilter(django_filters.FilterSet):
+    """What a reader can narrow the archive by; every filter is an indexed, fixed-cost query."""
+
+    date = django_filters.DateFromToRangeFilter(
+        label=_("日期范围"),
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+    )
+    tag = django_filters.ModelChoiceFilter(
+        label=_("机构或主题"),
+        queryset=Tag.objects.order_by("kind", "name"),
+        to_field_name="slug",
+        method="filter_tag",
+        empty_label=_("全部"),
+    )
+    section = django_filters.ChoiceFilter(
+        label=_("栏目"),
+        choices=[("event", _("大事件")), ("signal", _("社交信号")), ("paper", _("论文"))],
+        method="filter_section",
+        empty_label=_("全部"),
+    )
+    corrected = django_filters.BooleanFilter(
+        label=_("有更正"),
+        method="filter_corrected",
+        widget=forms.Select(choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))]),
+    )
+
+    class Meta:
+        model = Issue
+        fields = ["date", "tag", "section", "corrected"]
+
+    def filter_tag(self, queryset, name, value):
+        """Issues with at least one item, in any section, carrying the tag."""
+        if not value:
+            return queryset
+        condition = Q()
+        for model in SECTION_MODELS.values():
+            condition |= Exists(model.objects.filter(issue=OuterRef("pk"), tags=value))
+        return queryset.filter(condition)
+
+    def filter_section(self, queryset, name, value):
+        """Issues that have items in that section."""
+        model = SECTION_MODELS.get(value)
+        if model is None:
+            return queryset
+        return queryset.filter(Exists(model.objects.filter(issue=OuterRef("pk"))))
+
+    def filter_corrected(self, queryset, name, value):
+        if value is None:
+            return queryset
+        corrected = Exists(Correction.objects.filter(issue=OuterRef("pk")))
+        return queryset.filter(corrected if value else ~corrected)
