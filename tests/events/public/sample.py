@@ -5,6 +5,7 @@ import datetime
 from django.utils import timezone
 
 from events.models import Conclusion, Issue
+from sources.models import Source
 
 from ...factories import (
     EventFactory,
@@ -132,7 +133,8 @@ def _add(factory_class, issue, rank, fields):
     for name in tags:
         item.tags.add(TagFactory(name=name, slug=name.lower()))
     for label, url in sources:
-        cite(item, SourceFactory(url=url, publisher=label.split(" ")[0]), label=label)
+        source = Source.objects.filter(url=url).first()
+        cite(item, source or SourceFactory(url=url, publisher=label.split(" ")[0]), label=label)
     return item
 
 

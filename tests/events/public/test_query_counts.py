@@ -1,0 +1,80 @@
+"""The issue page and the archive list cost the same number of queries whatever their size."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from ...factories import CorrectionFactory, TagFactory, publishable_issue
+
+pytestmark = pytest.mark.django_db
+
+
+def published_issue_with(items_per_section, *, date):
+    issue = publishable_issue(
+        events=items_per_section,
+        signals=items_per_section,
+        papers=items_per_section,
+        date=date,
+        status="published",
+        published_at=datetime.datetime(2026, 4, 8, tzinfo=datetime.UTC),
+    )
+    for event in issue.events.all():
+        event.tags.add(TagFactory(name="OpenAI", slug="openai"), TagFactory())
+    CorrectionFactory(issue=issue)
+    return issue
+
+
+def queries_for(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("total_items", [5, 20, 50])
+def test_issue_page_query_count_is_fixed(client, total_items, django_assert_num_queries):
+    # 5, 20 and 50 items: split across the three sections, two sources each.
+    per_section = {5: 2, 20: 7, 50: 17}[total_items]
+    issue = published_issue_with(per_section, date=datetime.date(2026, 4, 8))
+    url = reverse("events:issue", args=[issue.date.isoformat()])
+    # 1 version row + 1 issue + conclusions + corrections + 3 × (items, citations, tags)
+    with django_assert_num_queries(13):
+        response = client.get(url)
+    assert response.content.decode().count('class="item ') == per_section * 3
+
+
+@pytest.mark.parametrize("issues", [10, 200])
+def test_archive_list_query_count_is_fixed(client, issues, django_assert_num_queries):
+    start = datetime.date(2020, 1, 1)
+    for day in range(issues):
+        publishable_issue(
+            events=2,
+            signals=0,
+            papers=0,
+            date=start + datetime.timedelta(days=day),
+            status="published",
+            published_at=datetime.datetime(2026, 4, 8, tzinfo=datetime.UTC),
+        )
+    # count + page + top events + the tag choices of the filter form
+    with django_assert_num_queries(4):
+        response = client.get(reverse("events:archive"))
+    assert response.status_code == 200
+
+
+def test_filtered_archive_query_count_is_fixed(client, django_assert_num_queries):
+    tag = TagFactory(name="算力", slug="compute")
+    for day in range(12):
+        issue = publishable_issue(
+            events=1,
+            signals=0,
+            papers=0,
+            date=datetime.date(2026, 1, 1) + datetime.timedelta(days=day),
+            status="published",
+            published_at=datetime.datetime(2026, 4, 8, tzinfo=datetime.UTC),
+        )
+        issue.events.get().tags.add(tag)
+    with django_assert_num_queries(5):  # + the tag lookup of the filter value
+        client.get(reverse("events:archive"), {"tag": "compute", "section": "event"})
