@@ -1,0 +1,164 @@
+"""Write a parsed issue to the database: one transaction, all or nothing."""
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from sources.inference import infer_source
+from sources.models import Source
+from sources.normalise import normalise_url
+
+from ..models import Citation, Conclusion, Event, Issue, Paper, SocialSignal
+from .parser import DailyFormatError, ParsedIssue, decode, parse
+from .text import Diagnostic
+
+#: parsed attribute → model, per item kind; every other attribute is copied by name.
+ITEM_MODELS = (
+    ("events", Event, "event"),
+    ("signals", SocialSignal, "signal"),
+    ("papers", Paper, "paper"),
+)
+ISSUE_FIELDS = ("title", "language", "coverage_start", "coverage_end", "coverage_note")
+ISSUE_TEXT = ("overview", "business_analysis")
+
+
+@dataclass
+class ImportResult:
+    issue: Issue
+    warnings: list[Diagnostic]
+    replaced: bool
+    sources_created: int
+
+
+def import_bytes(data: bytes, *, user=None, replace: bool = False) -> ImportResult:
+    """Import a daily-format file's bytes as a draft issue; raises DailyFormatError."""
+    return import_parsed(parse(decode(data)), user=user, replace=replace)
+
+
+def import_text(text: str, *, user=None, replace: bool = False) -> ImportResult:
+    """Import daily-format text as a draft issue; raises DailyFormatError."""
+    return import_parsed(parse(text), user=user, replace=replace)
+
+
+def import_parsed(parsed: ParsedIssue, *, user=None, replace: bool = False) -> ImportResult:
+    """Create (or, with replace, rewrite a draft) issue from parsed values, in one transaction.
+
+    Items are created unverified; a social signal's 验证状态 becomes its verification note.
+    Sources are shared by normalised URL: an existing source is reused as it is (an editor may
+    have corrected its publisher or kind), a new one gets an inferred publisher, title and kind.
+    """
+    errors = _too_long(parsed)
+    if errors:
+        raise DailyFormatError(errors, parsed.warnings)
+    try:
+        with transaction.atomic():
+            issue, replaced = _issue(parsed, user=user, replace=replace)
+            sources, created = _sources(parsed)
+            _content(issue, parsed, sources, user=user)
+    except IntegrityError:
+        if not Issue.objects.filter(date=parsed.date).exists():
+            raise
+        # Another import of the same date committed first.
+        raise DailyFormatError([_exists(parsed)], parsed.warnings) from None
+    return ImportResult(issue, parsed.warnings, replaced, created)
+
+
+def _exists(parsed, issue=None) -> Diagnostic:
+    status = issue.get_status_display() if issue else _("刚刚创建")
+    return Diagnostic(
+        parsed.date_line,
+        _("%(date)s 已经有一期日报（%(status)s）。要用这个文件替换草稿，请使用 --replace。")
+        % {"date": parsed.date, "status": status},
+    )
+
+
+def _issue(parsed, *, user, replace):
+    existing = Issue.objects.select_for_update().filter(date=parsed.date).first()
+    values = {name: getattr(parsed, name) for name in ISSUE_FIELDS + ISSUE_TEXT}
+    if existing is None:
+        return Issue.objects.create(date=parsed.date, created_by=user, **values), False
+    if not replace:
+        raise DailyFormatError([_exists(parsed, existing)], parsed.warnings)
+    if existing.status != Issue.Status.DRAFT:
+        raise DailyFormatError(
+            [
+                Diagnostic(
+                    parsed.date_line,
+                    _("%(date)s 这一期是“%(status)s”，只有草稿可以被替换。")
+                    % {"date": parsed.date, "status": existing.get_status_display()},
+                )
+            ],
+            parsed.warnings,
+        )
+    # Replace keeps the issue row (its admin URL, log and comments) and rewrites its content.
+    for relation in ("conclusions", "events", "signals", "papers"):
+        getattr(existing, relation).all().delete()
+    for name, value in values.items():
+        setattr(existing, name, value)
+    existing.save()
+    return existing, True
+
+
+def _sources(parsed) -> tuple[dict, int]:
+    """normalised URL → Source for every cited URL; the first label cited names a new source."""
+    sources, created = {}, 0
+    for cited in parsed.sources:
+        url = normalise_url(cited.url)
+        if url in sources:
+            continue
+        guess = infer_source(cited.label, cited.url)
+        sources[url], was_created = Source.objects.get_or_create(
+            url=url,
+            defaults={"publisher": guess.publisher, "title": guess.title, "kind": guess.kind},
+        )
+        created += was_created
+    return sources, created
+
+
+def _content(issue, parsed, sources, *, user):
+    for conclusion in parsed.conclusions:
+        Conclusion.objects.create(issue=issue, position=conclusion.position, text=conclusion.text)
+    for attribute, model, citation_field in ITEM_MODELS:
+        for parsed_item in getattr(parsed, attribute):
+            values = {
+                name: value
+                for name, value in vars(parsed_item).items()
+                if name not in ("line", "sources")
+            }
+            item = model.objects.create(issue=issue, created_by=user, **values)
+            for position, cited in enumerate(parsed_item.sources, 1):
+                Citation.objects.create(
+                    **{citation_field: item},
+                    source=sources[normalise_url(cited.url)],
+                    position=position,
+                    label=cited.label,
+                )
+
+
+def _too_long(parsed) -> list[Diagnostic]:
+    """Values longer than their column allows, as errors on their lines."""
+    checks = [(Issue, name, getattr(parsed, name), parsed.title_line) for name in ("title",)]
+    checks.append((Issue, "coverage_note", parsed.coverage_note, parsed.coverage_note_line))
+    for attribute, model, _field in ITEM_MODELS:
+        for item in getattr(parsed, attribute):
+            for name, value in vars(item).items():
+                if isinstance(value, str):
+                    checks.append((model, name, value, item.line))
+            checks += [(Citation, "label", s.label, s.line) for s in item.sources]
+    errors = []
+    for model, name, value, line in checks:
+        limit = getattr(model._meta.get_field(name), "max_length", None)
+        if limit and len(value) > limit:
+            errors.append(
+                Diagnostic(
+                    line,
+                    _("“%(field)s”太长：%(length)d 个字符，最多 %(limit)d 个。")
+                    % {
+                        "field": model._meta.get_field(name).verbose_name,
+                        "length": len(value),
+                        "limit": limit,
+                    },
+                )
+            )
+    return sorted(errors, key=lambda d: d.line)

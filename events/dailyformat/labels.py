@@ -1,0 +1,130 @@
+"""The daily format's headings and field labels, in Chinese and English (DESIGN.md §2).
+
+One table serves the parser (which accepts either language, case-insensitively for English)
+and the writer (which uses the issue's language).
+"""
+
+import re
+
+ZH = "zh-hans"
+EN = "en"
+
+#: section key → label per language. The events heading carries the count ("Top 5").
+SECTIONS = {
+    "overview": {ZH: "今日总览", EN: "Overview"},
+    "conclusions": {ZH: "今日三条结论", EN: "Three conclusions"},
+    "events": {ZH: "今日 Top {n} 大事件", EN: "Top {n} events"},
+    "business": {ZH: "商业与应用解读", EN: "Business analysis"},
+    "signals": {ZH: "X 平台高信号观点", EN: "Social signals"},
+    "papers": {ZH: "前沿研究速递", EN: "Research"},
+}
+SECTION_ORDER = tuple(SECTIONS)
+ITEM_SECTIONS = ("events", "signals", "papers")
+
+#: field key → labels per language; the first label of a list is the one the writer uses.
+FIELDS = {
+    "what_happened": {ZH: ["发生了什么"], EN: ["What happened"]},
+    "key_facts": {ZH: ["关键信息"], EN: ["Key facts"]},
+    "why_it_matters": {ZH: ["为什么重要"], EN: ["Why it matters"]},
+    "implications": {ZH: ["对产业/企业的启发"], EN: ["Implications"]},
+    "signal_type": {ZH: ["类型"], EN: ["Type"]},
+    "verification_note": {ZH: ["验证状态"], EN: ["Verification"]},
+    "one_line_take": {ZH: ["一句话判断"], EN: ["One-line take"]},
+    "what_it_does": {ZH: ["做了什么"], EN: ["What it does"]},
+    "what_is_new": {ZH: ["新在哪里"], EN: ["What is new"]},
+    "applications": {ZH: ["潜在应用方向"], EN: ["Applications"]},
+    "sources": {ZH: ["可信来源", "来源"], EN: ["Sources"]},
+}
+
+#: the fields of each item section, in the order the writer emits them. 验证状态 is part of the
+#: seed's social signals only; events and papers accept it too so that no note is lost.
+SECTION_FIELDS = {
+    "events": (
+        "what_happened",
+        "key_facts",
+        "why_it_matters",
+        "implications",
+        "verification_note",
+        "sources",
+    ),
+    "signals": ("signal_type", "verification_note", "one_line_take", "sources"),
+    "papers": (
+        "what_it_does",
+        "what_is_new",
+        "applications",
+        "verification_note",
+        "one_line_take",
+        "sources",
+    ),
+}
+
+#: the sources label the writer uses per section: events say 可信来源, the others 来源.
+SOURCES_LABEL = {
+    "events": {ZH: "可信来源", EN: "Sources"},
+    "signals": {ZH: "来源", EN: "Sources"},
+    "papers": {ZH: "来源", EN: "Sources"},
+}
+
+BRAND = {ZH: "AI前沿发展日报", EN: "AI Frontier Daily"}
+DATE_LABEL = {ZH: "日期", EN: "Date"}
+COVERAGE = {ZH: "覆盖窗口：重点核查 {start} 至 {end}", EN: "Coverage window: {start} to {end}"}
+COLON = {ZH: "：", EN: ": "}
+TIMEZONE = "Asia/Shanghai"
+
+
+def _heading_pattern(label: str) -> str:
+    return re.escape(label).replace(r"\{n\}", r"(?P<n>\d+)").replace(r"\ ", r"\s*")
+
+
+#: (compiled pattern, section key, language) for every heading in both languages.
+HEADING_PATTERNS = [
+    (re.compile(rf"^#*\s*{_heading_pattern(label)}\s*$", re.IGNORECASE), key, language)
+    for key, labels in SECTIONS.items()
+    for language, label in labels.items()
+]
+
+#: lower-cased label → (field key, language)
+FIELD_LABELS = {
+    label.lower(): (key, language)
+    for key, labels in FIELDS.items()
+    for language, names in labels.items()
+    for label in names
+}
+# Longest first, so 可信来源 wins over 来源.
+FIELD_PATTERN = re.compile(
+    r"^(?P<label>"
+    + "|".join(re.escape(label) for label in sorted(FIELD_LABELS, key=len, reverse=True))
+    + r")\s*[:：]\s*(?P<value>.*)$",
+    re.IGNORECASE,
+)
+
+
+def match_heading(line: str):
+    """(section key, language, count or None) when the line is a known heading, else None."""
+    for pattern, key, language in HEADING_PATTERNS:
+        found = pattern.match(line.strip())
+        if found:
+            count = found.groupdict().get("n")
+            return key, language, int(count) if count is not None else None
+    return None
+
+
+def match_field(line: str):
+    """(field key, language, value) when the line starts with a field label, else None."""
+    found = FIELD_PATTERN.match(line.strip())
+    if not found:
+        return None
+    key, language = FIELD_LABELS[found["label"].lower()]
+    return key, language, found["value"]
+
+
+def heading(section: str, language: str, count: int = 0) -> str:
+    """The heading the writer emits for a section."""
+    return SECTIONS[section][language].format(n=count)
+
+
+def field_label(field: str, language: str, section: str = "") -> str:
+    """The label the writer emits for a field."""
+    if field == "sources":
+        return SOURCES_LABEL[section][language]
+    return FIELDS[field][language][0]

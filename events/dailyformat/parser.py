@@ -1,0 +1,456 @@
+"""Daily-format text → plain typed values with line numbers. Knows nothing of models.
+
+`parse(text)` returns a ParsedIssue (with its warnings) or raises DailyFormatError listing every
+error found, each with its line number.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from sources.inference import is_social_url
+
+from . import labels
+from .citations import ParsedSource, parse_sources
+from .text import ITEM_START, Diagnostic, assemble, one_line
+
+DATE = r"\d{4}-\d{1,2}-\d{1,2}"
+DATE_LABEL = re.compile(r"^(?P<label>日期|date)\s*[:：]", re.IGNORECASE)
+DATE_LINE = re.compile(
+    rf"^(?:日期|date)\s*[:：]\s*(?P<date>{DATE})\s*(?:[(（][^)）]*[)）])?\s*"
+    rf"(?:(?:覆盖窗口|coverage window)\s*[:：]\s*(?:重点核查\s*)?"
+    rf"(?P<start>{DATE})\s*(?:至|到|to|~|–|—|-)\s*(?P<end>{DATE}))?\s*$",
+    re.IGNORECASE,
+)
+TITLE_TIMEZONE = re.compile(r"\s*[(（][A-Za-z_]+/[A-Za-z_]+[)）]\s*$")
+TITLE_SPLIT = re.compile(r"\s*[:：]\s*")
+ARXIV_ABS = re.compile(r"^https?://(?:www\.)?arxiv\.org/abs/(?P<id>[^/?#\s]+)", re.IGNORECASE)
+#: Characters a section heading never contains; a short line without them, standing alone
+#: between blank lines, is taken for a heading.
+NOT_IN_HEADINGS = set("。，、；：:,;.!?！？()（）「」“”\"'|<>[]{}【】《》@#*=+/\\`$%&~_")
+MAX_BYTES = 2 * 1024 * 1024
+
+
+class DailyFormatError(Exception):
+    """The text cannot be imported; `errors` says where and why (nothing was written)."""
+
+    def __init__(self, errors, warnings=()):
+        self.errors = list(errors)
+        self.warnings = list(warnings)
+        super().__init__("; ".join(str(error) for error in self.errors))
+
+
+@dataclass
+class ParsedConclusion:
+    position: int
+    text: str
+    line: int
+
+
+@dataclass
+class ParsedEvent:
+    rank: int
+    line: int
+    title: str = ""
+    occurred_on: datetime.date | None = None
+    what_happened: str = ""
+    key_facts: str = ""
+    why_it_matters: str = ""
+    implications: str = ""
+    verification_note: str = ""
+    sources: list[ParsedSource] = field(default_factory=list)
+
+
+@dataclass
+class ParsedSignal:
+    rank: int
+    line: int
+    handle: str = ""
+    headline: str = ""
+    signal_type: str = ""
+    verification_note: str = ""
+    one_line_take: str = ""
+    post_url: str = ""
+    sources: list[ParsedSource] = field(default_factory=list)
+
+
+@dataclass
+class ParsedPaper:
+    rank: int
+    line: int
+    name: str = ""
+    headline: str = ""
+    arxiv_id: str = ""
+    url: str = ""
+    what_it_does: str = ""
+    what_is_new: str = ""
+    applications: str = ""
+    verification_note: str = ""
+    one_line_take: str = ""
+    sources: list[ParsedSource] = field(default_factory=list)
+
+
+@dataclass
+class ParsedIssue:
+    date: datetime.date | None = None
+    date_line: int = 1
+    title: str = ""
+    title_line: int = 1
+    language: str = labels.ZH
+    coverage_start: datetime.date | None = None
+    coverage_end: datetime.date | None = None
+    coverage_note: str = ""
+    coverage_note_line: int = 1
+    overview: str = ""
+    business_analysis: str = ""
+    conclusions: list[ParsedConclusion] = field(default_factory=list)
+    events: list[ParsedEvent] = field(default_factory=list)
+    signals: list[ParsedSignal] = field(default_factory=list)
+    papers: list[ParsedPaper] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def sources(self) -> list[ParsedSource]:
+        """Every citation in reading order (duplicates included)."""
+        return [s for item in (*self.events, *self.signals, *self.papers) for s in item.sources]
+
+
+@dataclass
+class _Section:
+    key: str
+    line: int
+    count: int | None
+    body: list[tuple[int, str]] = field(default_factory=list)
+
+
+@dataclass
+class _RawItem:
+    number: int
+    line: int
+    title: str
+    fields: dict = field(default_factory=dict)  # key → (line, [(number, text)])
+
+
+def decode(data: bytes) -> str:
+    """File bytes → text; a byte-order mark is dropped, bad UTF-8 is an error on its line."""
+    if len(data) > MAX_BYTES:
+        raise DailyFormatError(
+            [Diagnostic(1, _("文件太大（最多 %(max)d KB）。") % {"max": MAX_BYTES // 1024})]
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise DailyFormatError([Diagnostic(line, _("这一行不是 UTF-8 编码的文字。"))]) from None
+
+
+def parse(text: str) -> ParsedIssue:
+    """Parse the daily format (Chinese or English labels); raises DailyFormatError."""
+    return _Parser().run(text)
+
+
+def _valid_date(value: str):
+    try:
+        return datetime.date.fromisoformat("-".join(part.zfill(2) for part in value.split("-")))
+    except ValueError:
+        return None
+
+
+class _Parser:
+    def __init__(self):
+        self.errors: list[Diagnostic] = []
+        self.warnings: list[Diagnostic] = []
+        self.votes = {labels.ZH: 0, labels.EN: 0}
+
+    def error(self, line, message):
+        self.errors.append(Diagnostic(line, message))
+
+    def warn(self, line, message):
+        self.warnings.append(Diagnostic(line, message))
+
+    def run(self, text: str) -> ParsedIssue:
+        lines = [(n, line.rstrip()) for n, line in enumerate(text.lstrip("\ufeff").splitlines(), 1)]
+        header, sections = self._split(lines)
+        issue = ParsedIssue()
+        first_heading = min((s.line for s in sections.values()), default=len(lines) or 1)
+        self._header(issue, header, first_heading)
+        for section in sections.values():
+            if section.key in ("overview", "business"):
+                value = self._paragraphs(section.body)
+                setattr(
+                    issue, "overview" if section.key == "overview" else "business_analysis", value
+                )
+            elif section.key == "conclusions":
+                issue.conclusions = self._conclusions(section)
+            else:
+                self._items(issue, section)
+        if "conclusions" not in sections or len(issue.conclusions) != 3:
+            where = sections["conclusions"].line if "conclusions" in sections else issue.date_line
+            self.warn(
+                where,
+                _("今日三条结论应有三条，这里有 %(count)d 条；提交审核前请补齐。")
+                % {"count": len(issue.conclusions)},
+            )
+        issue.language = labels.EN if self.votes[labels.EN] > self.votes[labels.ZH] else labels.ZH
+        issue.title = self._title(issue)
+        issue.warnings = sorted(self.warnings, key=lambda d: d.line)
+        if self.errors:
+            raise DailyFormatError(sorted(self.errors, key=lambda d: d.line), issue.warnings)
+        return issue
+
+    # --- structure -------------------------------------------------------------------------
+
+    def _split(self, lines):
+        header, sections, current = [], {}, None
+        for index, (number, text) in enumerate(lines):
+            found = labels.match_heading(text) if text.strip() else None
+            if found:
+                key, language, count = found
+                self.votes[language] += 1
+                current = _Section(key, number, count)
+                if key in sections:
+                    self.error(number, _("栏目“%(title)s”出现了两次。") % {"title": text.strip()})
+                else:
+                    sections[key] = current
+                continue
+            if current is None:
+                header.append((number, text))
+                continue
+            if self._looks_like_heading(lines, index):
+                self.error(
+                    number,
+                    _("未知的栏目“%(title)s”。可用的栏目：%(known)s。")
+                    % {"title": text.strip(), "known": _known_sections()},
+                )
+            current.body.append((number, text))
+        return header, sections
+
+    @staticmethod
+    def _looks_like_heading(lines, index) -> bool:
+        text = lines[index][1].strip()
+        alone = (index == 0 or not lines[index - 1][1].strip()) and (
+            index + 1 == len(lines) or not lines[index + 1][1].strip()
+        )
+        return (
+            alone
+            and 0 < len(text) <= 24
+            and not text[0].isdigit()
+            and not NOT_IN_HEADINGS.intersection(text)
+            and labels.match_field(text) is None
+        )
+
+    def _header(self, issue, header, first_heading):
+        lines = [(n, t.strip()) for n, t in header if t.strip()]
+        at = next((i for i, (_n, t) in enumerate(lines) if DATE_LABEL.match(t)), None)
+        if at is None:
+            self.error(
+                lines[0][0] if lines else first_heading,
+                _(
+                    "缺少日期行，例如“日期：2026-04-08 (Asia/Shanghai) 覆盖窗口：重点核查 "
+                    "2026-04-01 至 2026-04-08”。"
+                ),
+            )
+            return
+        before, (number, text), after = lines[:at], lines[at], lines[at + 1 :]
+        issue.date_line = number
+        if before:
+            issue.title_line, issue.title = before[0]
+        for extra_number, _extra in before[1:] + after[1:]:
+            self.error(extra_number, _("日期行前后只能有标题和一行覆盖说明；这一行无法识别。"))
+        if after:
+            issue.coverage_note_line, issue.coverage_note = after[0][0], one_line(after[0][1])
+        self.votes[labels.ZH if text.startswith("日期") else labels.EN] += 1
+        found = DATE_LINE.match(text)
+        if not found:
+            self.error(
+                number,
+                _("日期行无法识别，应写成“日期：YYYY-MM-DD 覆盖窗口：重点核查 开始 至 结束”。"),
+            )
+            return
+        if not found["start"]:
+            self.error(number, _("日期行缺少覆盖窗口（“覆盖窗口：重点核查 开始 至 结束”）。"))
+        values = {key: found[key] for key in ("date", "start", "end") if found[key]}
+        dates = {key: _valid_date(value) for key, value in values.items()}
+        for key, value in dates.items():
+            if value is None:
+                self.error(number, _("“%(value)s”不是有效的日期。") % {"value": values[key]})
+        issue.date = dates.get("date")
+        issue.coverage_start, issue.coverage_end = dates.get("start"), dates.get("end")
+        if (
+            issue.coverage_start
+            and issue.coverage_end
+            and issue.coverage_start > issue.coverage_end
+        ):
+            self.error(number, _("覆盖窗口的开始日期晚于结束日期。"))
+
+    def _title(self, issue) -> str:
+        """The title line, or "" when it is just the default "AI前沿发展日报 | date"."""
+        title = one_line(TITLE_TIMEZONE.sub("", issue.title))
+        if issue.date is not None:
+            if issue.date.isoformat() not in title and title:
+                self.warn(issue.title_line, _("标题行的日期与日期行不一致。"))
+            defaults = {f"{brand} | {issue.date.isoformat()}" for brand in labels.BRAND.values()}
+            if title in defaults:
+                return ""
+        return title
+
+    # --- sections --------------------------------------------------------------------------
+
+    def _paragraphs(self, body) -> str:
+        for index, (number, text) in enumerate(body):
+            starts_paragraph = index == 0 or not body[index - 1][1].strip()
+            if starts_paragraph and labels.match_field(text):
+                self._field_outside_item(number, text)
+        value, warnings = assemble(body)
+        self.warnings += warnings
+        return value
+
+    def _field_outside_item(self, number, text):
+        label = _label_of(text)
+        self.error(
+            number,
+            _("字段“%(label)s”不在任何条目里；条目以“1. 标题”这样的编号行开头。")
+            % {"label": label},
+        )
+
+    def _numbered(self, section, *, what):
+        """Group a list section's lines under its numbered lines: [_RawItem]."""
+        items: list[_RawItem] = []
+        for number, text in section.body:
+            if not text.strip():
+                if items:
+                    self._append(items[-1], number, "")
+                continue
+            start = ITEM_START.match(text.strip())
+            found = labels.match_field(text)
+            if start and start["rest"]:
+                expected = len(items) + 1
+                if int(start["n"]) != expected:
+                    self.warn(
+                        number,
+                        _("编号是 %(n)s，但这是第 %(expected)d 条；已按出现顺序编号。")
+                        % {"n": start["n"], "expected": expected},
+                    )
+                # A conclusion's further lines are its text; an item's belong to its fields.
+                fields = {"_": (number, [])} if what == "conclusions" else {}
+                items.append(_RawItem(int(start["n"]), number, start["rest"], fields))
+            elif start:
+                self.error(number, _("编号后面缺少标题。"))
+            elif found and (not items or what == "conclusions"):
+                self._field_outside_item(number, text)
+            elif found:
+                key, language, value = found
+                self.votes[language] += 1
+                if key not in labels.SECTION_FIELDS[section.key]:
+                    self.error(
+                        number,
+                        _("“%(label)s”不是这个栏目的字段。") % {"label": _label_of(text)},
+                    )
+                elif key in items[-1].fields:
+                    self.error(number, _("这一条里“%(label)s”出现了两次。") % {"label": key})
+                else:
+                    items[-1].fields[key] = (number, [(number, value)])
+            elif items:
+                self._append(items[-1], number, text)
+            else:
+                self.error(
+                    number,
+                    _("这段文字不属于任何条目；条目以“1. 标题”这样的编号行开头。"),
+                )
+        return items
+
+    def _append(self, item, number, text):
+        if item.fields:
+            list(item.fields.values())[-1][1].append((number, text))
+        elif text.strip():
+            self.warn(number, _("标题换行了，已接到上一行的标题后面。"))
+            item.title = f"{item.title} {text.strip()}"
+
+    def _conclusions(self, section):
+        conclusions = []
+        for position, raw in enumerate(self._numbered(section, what="conclusions"), 1):
+            lines = [(raw.line, raw.title), *raw.fields.get("_", (0, []))[1]]
+            text, warnings = assemble(lines)
+            self.warnings += warnings
+            conclusions.append(ParsedConclusion(position, text, raw.line))
+        return conclusions
+
+    def _items(self, issue, section):
+        raws = self._numbered(section, what=section.key)
+        if section.key == "events" and section.count is not None and section.count != len(raws):
+            self.warn(
+                section.line,
+                _("标题写的是 Top %(n)d，但下面有 %(count)d 条大事件。")
+                % {"n": section.count, "count": len(raws)},
+            )
+        build = {"events": self._event, "signals": self._signal, "papers": self._paper}
+        target = getattr(issue, section.key)
+        for rank, raw in enumerate(raws, 1):
+            values = {}
+            sources = []
+            for key, (line, lines) in raw.fields.items():
+                if key == "sources":
+                    sources = self._sources(line, lines)
+                else:
+                    values[key], warnings = assemble(lines)
+                    self.warnings += warnings
+            if not sources:
+                self.warn(raw.line, _("这一条没有来源。"))
+            target.append(build[section.key](rank, raw, values, sources))
+
+    def _sources(self, line, lines):
+        value = " ".join(text.strip() for _n, text in lines if text.strip())
+        sources, warnings, errors = parse_sources(value, line)
+        self.warnings += warnings
+        self.errors += errors
+        return sources
+
+    def _event(self, rank, raw, values, sources):
+        dates = (_valid_date(d) for d in re.findall(DATE, values.get("what_happened", "")))
+        return ParsedEvent(
+            rank=rank,
+            line=raw.line,
+            title=one_line(raw.title),
+            occurred_on=next((d for d in dates if d), None),
+            sources=sources,
+            **values,
+        )
+
+    def _split_title(self, raw, what):
+        parts = TITLE_SPLIT.split(one_line(raw.title), maxsplit=1)
+        if len(parts) == 2 and parts[0] and parts[1]:
+            return parts
+        self.warn(raw.line, _("%(what)s的标题应写成“名称：一句话”，缺少冒号。") % {"what": what})
+        return [one_line(raw.title), ""]
+
+    def _signal(self, rank, raw, values, sources):
+        handle, headline = self._split_title(raw, _("社交信号"))
+        post = next((s.url for s in sources if is_social_url(s.url)), "")
+        return ParsedSignal(
+            rank, raw.line, handle, headline, post_url=post, sources=sources, **values
+        )
+
+    def _paper(self, rank, raw, values, sources):
+        name, headline = self._split_title(raw, _("论文"))
+        arxiv = next((s for s in sources if ARXIV_ABS.match(s.url)), None)
+        url = arxiv.url if arxiv else (sources[0].url if sources else "")
+        return ParsedPaper(
+            rank,
+            raw.line,
+            name,
+            headline,
+            arxiv_id=ARXIV_ABS.match(arxiv.url)["id"] if arxiv else "",
+            url=url,
+            sources=sources,
+            **values,
+        )
+
+
+def _label_of(text: str) -> str:
+    return re.split(r"\s*[:：]", text.strip(), maxsplit=1)[0]
+
+
+def _known_sections() -> str:
+    return "、".join(labels.SECTIONS[key][labels.ZH].format(n="N") for key in labels.SECTION_ORDER)

@@ -1,0 +1,156 @@
+"""An issue → the daily format (`md`, re-importable) or a plain-text digest (`text`).
+
+The Markdown export passes every value through the parser's own rules (`text.canonical`), so
+import → export → import → export gives a byte-identical second export.
+"""
+
+import re
+
+from django.utils.html import strip_tags
+
+from ..models import Issue
+from . import labels
+from .citations import write_source
+from .text import canonical, escape_line_starts, one_line
+
+ITEM_TITLES = {
+    "events": lambda item: one_line(item.title),
+    "signals": lambda item: (item.handle, item.headline),
+    "papers": lambda item: (item.name, item.headline),
+}
+
+
+def _load(issue) -> Issue:
+    return Issue.objects.with_items().get(pk=issue.pk)
+
+
+def _language(issue) -> str:
+    return labels.EN if issue.language == labels.EN else labels.ZH
+
+
+def _header(issue, language) -> list[str]:
+    colon = labels.COLON[language]
+    coverage = labels.COVERAGE[language].format(
+        start=issue.coverage_start.isoformat(), end=issue.coverage_end.isoformat()
+    )
+    date_line = (
+        f"{labels.DATE_LABEL[language]}{colon}{issue.date.isoformat()} ({labels.TIMEZONE}) "
+        f"{coverage}"
+    )
+    note = one_line(issue.coverage_note)
+    return [
+        f"{one_line(issue.display_title)} ({labels.TIMEZONE})",
+        date_line + (f"\n{note}" if note else ""),
+    ]
+
+
+def _item_title(section, item, colon) -> str:
+    title = ITEM_TITLES[section](item)
+    if isinstance(title, str):
+        return title
+    name, headline = (one_line(part) for part in title)
+    return f"{name}{colon}{headline}" if headline else name
+
+
+def write_markdown(issue) -> str:
+    """The issue in the daily format, in its language, ending with one newline."""
+    issue = _load(issue)
+    language = _language(issue)
+    colon = labels.COLON[language]
+    blocks = _header(issue, language)
+
+    def paragraphs(section, value):
+        value = canonical(value)
+        if value:
+            blocks.extend(
+                [labels.heading(section, language), escape_line_starts(value, items=False)]
+            )
+
+    paragraphs("overview", issue.overview)
+    conclusions = [canonical(c.text) for c in issue.conclusions.all()]
+    if conclusions:
+        lines = [
+            f"{n}. {escape_line_starts(text, items=True)}" for n, text in enumerate(conclusions, 1)
+        ]
+        blocks.extend([labels.heading("conclusions", language), "\n".join(lines)])
+    for section in labels.ITEM_SECTIONS:
+        if section == "signals":
+            paragraphs("business", issue.business_analysis)
+        items = list(getattr(issue, section).all())
+        if not items:
+            continue
+        blocks.append(labels.heading(section, language, len(items)))
+        for rank, item in enumerate(items, 1):
+            blocks.append(f"{rank}. {_item_title(section, item, colon)}")
+            for name in labels.SECTION_FIELDS[section]:
+                label = labels.field_label(name, language, section)
+                if name == "sources":
+                    cited = " | ".join(
+                        write_source(c.label, c.source.url) for c in item.citations.all()
+                    )
+                    if cited:
+                        blocks.append(f"{label}{colon}{cited}")
+                    continue
+                value = canonical(getattr(item, name))
+                if value:
+                    blocks.append(f"{label}{colon}{escape_line_starts(value, items=True)}")
+    return "\n\n".join(blocks) + "\n"
+
+
+MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\((\S+?)\)")
+EMPHASIS = re.compile(r"(\*\*|__|\*|`)(.+?)\1")
+LINE_MARKERS = re.compile(r"^\s{0,3}(#{1,6}\s+|>\s?)", re.MULTILINE)
+BACKSLASH = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")
+
+
+def plain(text: str) -> str:
+    """Markdown → readable plain text: links spelled out, markers and HTML tags removed."""
+    text = canonical(text)
+    text = MARKDOWN_LINK.sub(r"\1 (\2)", text)
+    text = EMPHASIS.sub(r"\2", text)
+    text = LINE_MARKERS.sub("", text)
+    return BACKSLASH.sub(r"\1", strip_tags(text))
+
+
+def write_text(issue) -> str:
+    """A plain-text digest of the issue (for mail clients and terminals), one newline at the end."""
+    issue = _load(issue)
+    language = _language(issue)
+    colon = labels.COLON[language]
+    coverage = labels.COVERAGE[language].format(
+        start=issue.coverage_start.isoformat(), end=issue.coverage_end.isoformat()
+    )
+    blocks = [f"{one_line(issue.display_title)}\n{coverage}"]
+    if issue.coverage_note:
+        blocks[0] += "\n" + one_line(issue.coverage_note)
+
+    def heading(section, count=0):
+        title = labels.heading(section, language, count)
+        return f"【{title}】" if language == labels.ZH else f"== {title} =="
+
+    def section_text(section, value):
+        if canonical(value):
+            blocks.extend([heading(section), plain(value)])
+
+    section_text("overview", issue.overview)
+    conclusions = list(issue.conclusions.all())
+    if conclusions:
+        blocks.append(heading("conclusions"))
+        blocks.append("\n".join(f"{n}. {plain(c.text)}" for n, c in enumerate(conclusions, 1)))
+    for section in labels.ITEM_SECTIONS:
+        if section == "signals":
+            section_text("business", issue.business_analysis)
+        items = list(getattr(issue, section).all())
+        if items:
+            blocks.append(heading(section, len(items)))
+        for rank, item in enumerate(items, 1):
+            lines = [f"{rank}. {plain(_item_title(section, item, colon))}"]
+            for name in labels.SECTION_FIELDS[section]:
+                label = labels.field_label(name, language, section)
+                if name == "sources":
+                    lines += [f"{label}{colon}"] if item.citations.all() else []
+                    lines += [f"  - {c.label}: {c.source.url}" for c in item.citations.all()]
+                elif canonical(getattr(item, name)):
+                    lines.append(f"{label}{colon}{plain(getattr(item, name))}")
+            blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n"

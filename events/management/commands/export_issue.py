@@ -1,0 +1,74 @@
+"""`export_issue DATE --format md|text|html|email [-o FILE]`: an issue in a reader's format."""
+
+import datetime
+import importlib
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from events.dailyformat.writer import write_markdown, write_text
+from events.models import Issue
+
+#: format → (module, function) of the renderers other parts of the app provide.
+RENDERERS = {
+    "html": ("events.rendering.web", "render_issue_page"),
+    "email": ("events.rendering.email", "render_email"),
+}
+
+
+def _renderer(name):
+    module_name, function = RENDERERS[name]
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError:
+        module = None
+    render = getattr(module, function, None)
+    if render is None:
+        raise CommandError(
+            _("“%(format)s”格式还不可用（%(module)s.%(function)s 尚未实现）。")
+            % {"format": name, "module": module_name, "function": function}
+        )
+    return render
+
+
+def _as_text(rendered) -> str:
+    """The email renderer may return a string or a message; a message is written as MIME."""
+    if isinstance(rendered, str):
+        return rendered
+    message = getattr(rendered, "message", None)
+    if callable(message):
+        return message().as_string()
+    return str(rendered)
+
+
+class Command(BaseCommand):
+    help = _("导出一期日报：md（可重新导入的日报格式）、text、html 或 email。")
+
+    def add_arguments(self, parser):
+        parser.add_argument("date", help=_("日期，YYYY-MM-DD。"))
+        parser.add_argument(
+            "--format", choices=["md", "text", "html", "email"], default="md", dest="fmt"
+        )
+        parser.add_argument("-o", "--output", help=_("写入这个文件，而不是标准输出。"))
+
+    def handle(self, *args, date, fmt, output, **options):
+        try:
+            day = datetime.date.fromisoformat(date)
+        except ValueError:
+            raise CommandError(
+                _("“%(date)s”不是 YYYY-MM-DD 格式的日期。") % {"date": date}
+            ) from None
+        issue = Issue.objects.filter(date=day).first()
+        if issue is None:
+            raise CommandError(_("%(date)s 没有日报。") % {"date": day.isoformat()})
+        if fmt == "md":
+            text = write_markdown(issue)
+        elif fmt == "text":
+            text = write_text(issue)
+        else:
+            text = _as_text(_renderer(fmt)(issue))
+        if output:
+            Path(output).write_text(text, encoding="utf-8", newline="\n")
+        else:
+            self.stdout.write(text, ending="")
