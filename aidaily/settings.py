@@ -219,6 +219,21 @@ SNAPSHOT_USER_AGENT = env(
 AIDAILY_FOUR_EYES = env.bool("AIDAILY_FOUR_EYES", default=True)
 AIDAILY_PUBLICATION_DEADLINE = env("AIDAILY_PUBLICATION_DEADLINE", default="08:00")
 
+# Verification (issue 5): the evidence rules per outcome and section, how fresh a capture of
+# every cited source must be when the gate runs, and the events code the verification admin shows
+# (named here, in the wiring layer, so that verification itself imports nothing from events).
+AIDAILY_VERIFICATION = {
+    "RULES": {
+        "public_note": {"outcomes": ["verified", "partially_verified"]},
+        "cited_snapshot": {"outcomes": ["verified", "partially_verified"]},
+        "official_or_two_publishers": {"outcomes": ["verified"], "sections": ["event"]},
+        "beyond_the_post": {"outcomes": ["verified", "partially_verified"], "sections": ["signal"]},
+    },
+    "FRESH_CAPTURE_MAX_AGE_HOURS": env.float("AIDAILY_FRESH_CAPTURE_MAX_AGE_HOURS", default=12),
+    "PUBLISH_GATE": "events.gate.problems",
+    "QUEUE_VIEW": "events.admin.verification_queue.queue_view",
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,14 +1,22 @@
 """The publish gate: everything that must hold before an issue may be approved or published.
 
 `problems(issue)` returns a list, item by item, of what is wrong and how to fix it. An empty
-list means the issue may go out.
+list means the issue may go out. Item verdicts are re-checked against verification's evidence
+rules, and every cited source needs a successful capture younger than the configured age.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import OuterRef, Prefetch, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from verification.models import PUBLISHABLE_STATUSES
+from verification import policy
+from verification.models import PUBLISHABLE_STATUSES, Evidence, VerificationLog
+from verification.models import VerificationStatus as V
 
 
 @dataclass(frozen=True)
@@ -17,19 +25,189 @@ class Problem:
     message: str
     fix: str
     item: object = None
+    source: object = None
 
     def __str__(self):
         where = f"{self.item._meta.verbose_name} {self.item.rank}: " if self.item else ""
         return f"{where}{self.message} — {self.fix}"
 
 
-def problems(issue) -> list[Problem]:
-    """Every reason the issue may not be published yet, in reading order."""
+STATUS_FIXES = {
+    V.UNVERIFIED: _lazy("核实它：选择结论“已核实”或“部分核实”，写明说明并选择证据快照。"),
+    V.DISPUTED: _lazy("存在争议的内容不能发布：补充证据后重新打开并重新核实，或从这一期删除。"),
+    V.REFUTED: _lazy("已证伪的内容不能发布：从这一期删除，或改写后重新打开并重新核实。"),
+    V.UNVERIFIABLE: _lazy("无法核实的内容不能发布：找到可抓取的证据后重新核实，或从这一期删除。"),
+}
+
+
+def _load(issue):
+    """The issue with items, citations, sources and evidence: one query per relation."""
     from sources.models import Snapshot
 
     from .models import Issue
 
-    issue = Issue.objects.with_items().get(pk=issue.pk)
+    evidence = Snapshot.objects.select_related("source").order_by("pk")
+    relations = ("events", "signals", "papers")
+    lookups = [Prefetch(f"{r}__evidence", queryset=evidence) for r in relations]
+    return Issue.objects.with_items().prefetch_related(*lookups).get(pk=issue.pk)
+
+
+def _latest_captures(source_ids) -> dict:
+    """source id → (finished_at, content hash) of its newest successful capture, in one query."""
+    from sources.models import Snapshot, Source
+
+    latest = Snapshot.objects.filter(source=OuterRef("pk"), status="succeeded").order_by(
+        "-finished_at", "-pk"
+    )
+    rows = (
+        Source.objects.filter(pk__in=source_ids)
+        .annotate(
+            latest_at=Subquery(latest.values("finished_at")[:1]),
+            latest_text=Subquery(latest.values("text_sha256")[:1]),
+            latest_body=Subquery(latest.values("sha256")[:1]),
+            latest_id=Subquery(latest.values("pk")[:1]),
+        )
+        .values_list("pk", "latest_id", "latest_at", "latest_text", "latest_body")
+    )
+    return {
+        pk: (finished_at, text or body or "")
+        for pk, snapshot_id, finished_at, text, body in rows
+        if snapshot_id is not None
+    }
+
+
+def _recorded(items) -> tuple[set, dict, dict]:
+    """Items whose verdict went through verification.services, and their standing evidence."""
+    types = {type(item): ContentType.objects.get_for_model(type(item)) for item in items}
+    keys = {(types[type(item)].pk, item.pk) for item in items}
+    ids = {item.pk for item in items}
+    logged = {
+        key
+        for key in VerificationLog.objects.filter(object_id__in=ids).values_list(
+            "content_type_id", "object_id"
+        )
+        if key in keys
+    }
+    evidence: dict[tuple, list] = {}
+    for row in Evidence.objects.filter(object_id__in=ids, current=True).select_related("source"):
+        key = (row.content_type_id, row.object_id)
+        if key in keys:
+            evidence.setdefault(key, []).append(row)
+    return logged, evidence, types
+
+
+def _verification_problems(item, cited, recorded, evidence_rows, latest) -> list[Problem]:
+    status = item.verification_status
+    if status not in PUBLISHABLE_STATUSES:
+        return [
+            Problem(
+                "verification",
+                _("核实状态是“%(status)s”。") % {"status": item.get_verification_status_display()},
+                str(STATUS_FIXES.get(status, STATUS_FIXES[V.UNVERIFIED])),
+                item,
+            )
+        ]
+    found = []
+    if recorded:
+        # The verdict was recorded with evidence: it must still satisfy the rules in force
+        # (a citation or the note may have been edited since).
+        for refusal in policy.refusals(
+            item,
+            outcome=status,
+            note=item.verification_note,
+            snapshots=item.evidence.all(),
+            cited_sources=cited,
+        ):
+            found.append(
+                Problem(
+                    "evidence",
+                    str(refusal),
+                    _("重新打开这条内容，按规则补充说明或证据后重新核实。"),
+                    item,
+                )
+            )
+    elif not item.verification_note.strip():
+        found.append(
+            Problem(
+                "evidence",
+                _("没有读者可见的核实说明。"),
+                _("重新打开并重新核实，写明核实说明。"),
+                item,
+            )
+        )
+    for row in evidence_rows:
+        capture = latest.get(row.source_id)
+        if capture and capture[1] and row.content_hash() and capture[1] != row.content_hash():
+            found.append(
+                Problem(
+                    "evidence_outdated",
+                    _("证据来源“%(source)s”在核实之后内容有变化。")
+                    % {"source": row.source.publisher or row.source.url},
+                    _("重新打开这条内容，对照最新快照重新核实。"),
+                    item,
+                    row.source,
+                )
+            )
+    return found
+
+
+def _source_problems(item, citations, latest, now, max_age) -> list[Problem]:
+    if not citations:
+        return [Problem("no_sources", _("没有引用任何来源。"), _("添加至少一个来源。"), item)]
+    found = []
+    for citation in citations:
+        capture = latest.get(citation.source_id)
+        if capture is None:
+            found.append(
+                Problem(
+                    "snapshot",
+                    _("来源“%(label)s”还没有成功的快照。") % {"label": citation.label},
+                    _("在来源页面点击“立即抓取”，等待抓取成功。"),
+                    item,
+                    citation.source,
+                )
+            )
+        elif capture[0] is not None and now - capture[0] > max_age:
+            hours = int((now - capture[0]).total_seconds() // 3600)
+            found.append(
+                Problem(
+                    "stale_snapshot",
+                    _("来源“%(label)s”最近一次成功抓取是 %(hours)d 小时前，超过了 %(max)d 小时。")
+                    % {
+                        "label": citation.label,
+                        "hours": hours,
+                        "max": max_age.total_seconds() // 3600,
+                    },
+                    _("发布前重新抓取这个来源（“立即抓取”），成功后再批准或发布。"),
+                    item,
+                    citation.source,
+                )
+            )
+    return found
+
+
+def _coverage_problem(issue, item) -> list[Problem]:
+    if item.section != "event" or item.still_relevant:
+        return []
+    when = item.occurred_on
+    if when is not None and issue.coverage_start <= when <= issue.coverage_end:
+        return []
+    return [
+        Problem(
+            "coverage",
+            _("发生日期不在覆盖窗口 %(start)s 至 %(end)s 内。")
+            % {"start": issue.coverage_start, "end": issue.coverage_end},
+            _("填写窗口内的发生日期，或勾选“仍具战略影响”。"),
+            item,
+        )
+    ]
+
+
+def problems(issue, *, now=None) -> list[Problem]:
+    """Every reason the issue may not be published yet, in reading order."""
+    now = now or timezone.now()
+    max_age = timedelta(hours=policy.fresh_capture_max_age_hours())
+    issue = _load(issue)
     found: list[Problem] = []
 
     conclusions = len(issue.conclusions.all())
@@ -45,55 +223,20 @@ def problems(issue) -> list[Problem]:
     items = issue.items()
     if not items:
         found.append(Problem("empty", _("这一期还没有任何内容。"), _("至少添加一条大事件。")))
+        return found
 
-    cited_source_ids = {c.source_id for item in items for c in item.citations.all()}
-    captured = set(
-        Snapshot.objects.succeeded()
-        .filter(source_id__in=cited_source_ids)
-        .values_list("source_id", flat=True)
-    )
-
+    latest = _latest_captures({c.source_id for item in items for c in item.citations.all()})
+    recorded, evidence, types = _recorded(items)
     for item in items:
-        if item.verification_status not in PUBLISHABLE_STATUSES:
-            found.append(
-                Problem(
-                    "verification",
-                    _("核实状态是“%(status)s”。")
-                    % {"status": item.get_verification_status_display()},
-                    _("核实为“已核实”或“部分核实”，写明说明并选择证据快照。"),
-                    item,
-                )
-            )
-        citations = item.citations.all()
-        if not citations:
-            found.append(
-                Problem("no_sources", _("没有引用任何来源。"), _("添加至少一个来源。"), item)
-            )
-        for citation in citations:
-            if citation.source_id not in captured:
-                found.append(
-                    Problem(
-                        "snapshot",
-                        _("来源“%(label)s”还没有成功的快照。") % {"label": citation.label},
-                        _("在来源页面点击“立即抓取”，等待抓取成功。"),
-                        item,
-                    )
-                )
-        if (
-            item.section == "event"
-            and not item.still_relevant
-            and (
-                item.occurred_on is None
-                or not issue.coverage_start <= item.occurred_on <= issue.coverage_end
-            )
-        ):
-            found.append(
-                Problem(
-                    "coverage",
-                    _("发生日期不在覆盖窗口 %(start)s 至 %(end)s 内。")
-                    % {"start": issue.coverage_start, "end": issue.coverage_end},
-                    _("填写窗口内的发生日期，或勾选“仍具战略影响”。"),
-                    item,
-                )
-            )
+        key = (types[type(item)].pk, item.pk)
+        citations = list(item.citations.all())
+        found += _verification_problems(
+            item,
+            [c.source for c in citations],
+            key in recorded,
+            evidence.get(key, []),
+            latest,
+        )
+        found += _source_problems(item, citations, latest, now, max_age)
+        found += _coverage_problem(issue, item)
     return found
