@@ -1,0 +1,436 @@
+"""A fetcher for URLs typed by people: it refuses to be pointed at our own network.
+
+Only http and https. The host is resolved once and every address checked against the explicit
+table in `addresses`; the socket is connected to the checked address itself (no second lookup,
+so DNS rebinding cannot slip in) and the peer address of the connected socket is checked again,
+as Perma.cc's capture proxy does, which also covers every redirect hop. The request is written
+by hand so the WARC keeps the exact bytes sent; the body is streamed to a temporary file with a
+cap on both the bytes received and their decompressed size, under connect, read and total
+deadlines.
+"""
+
+import email.utils
+import hashlib
+import http.client
+import ipaddress
+import socket
+import ssl
+import tempfile
+import time
+import zlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import urljoin, urlsplit
+
+from . import addresses
+
+getaddrinfo = socket.getaddrinfo  # module attribute, so tests can point a name elsewhere
+
+MAX_REDIRECTS = 5
+REDIRECT_BODY_LIMIT = 64 * 1024
+CHUNK = 64 * 1024
+SPOOL_IN_MEMORY = 1024 * 1024  # bodies above this go to a temporary file, not RAM
+REDIRECT_STATUSES = {301, 302, 303, 307, 308}
+SUPPORTED_TYPES = {"text/html", "application/xhtml+xml", "text/plain", "application/pdf"}
+SNIFFED_TYPES = {"", "application/octet-stream", "binary/octet-stream"}
+
+
+class FetchError(Exception):
+    """A capture that did not produce a page; `message` is shown to editors."""
+
+    transient = False
+
+    def __init__(self, message, *, http_status=None, retry_after=None, chain=None):
+        super().__init__(message)
+        self.message = message
+        self.http_status = http_status
+        self.retry_after = retry_after
+        self.chain = chain or []
+
+
+class RefusedURL(FetchError):
+    """The URL or an address it leads to must never be fetched."""
+
+
+class PermanentFetchError(FetchError):
+    """4xx, unsupported content, malformed responses: retrying will not help."""
+
+
+class TransientFetchError(FetchError):
+    """Timeouts, connection errors, 5xx and 429: worth trying again later."""
+
+    transient = True
+
+
+@dataclass
+class Policy:
+    """What a fetch may do; built from settings by `Policy.from_settings()`."""
+
+    user_agent: str
+    max_bytes: int = 20 * 1024 * 1024
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    total_timeout: float = 120.0
+    allow_private: bool = False
+
+    @classmethod
+    def from_settings(cls):
+        from django.conf import settings
+
+        timeout = settings.SNAPSHOT_TIMEOUT
+        return cls(
+            user_agent=settings.SNAPSHOT_USER_AGENT,
+            max_bytes=settings.SNAPSHOT_MAX_BYTES,
+            connect_timeout=min(10.0, timeout),
+            read_timeout=timeout,
+            total_timeout=timeout * 4,
+            allow_private=settings.SNAPSHOT_ALLOW_PRIVATE_ADDRESSES,
+        )
+
+
+@dataclass
+class Exchange:
+    """One request and its response, as sent and received."""
+
+    url: str
+    ip: str
+    request: bytes
+    status: int
+    reason: str
+    protocol: str
+    headers: list[tuple[str, str]]
+    body: object = None  # a temporary file holding the body as received (content-encoded)
+    size: int = 0
+    sha256: str = ""
+    decoded: object = None  # the decompressed body, when a Content-Encoding was applied
+    decoded_size: int = 0
+    truncated: str = ""  # "" or the WARC-Truncated reason: "length" or "time"
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    def header(self, name: str, default: str = "") -> str:
+        lowered = name.lower()
+        return next((v for k, v in self.headers if k.lower() == lowered), default)
+
+    @property
+    def content_type(self) -> str:
+        return self.header("Content-Type").split(";", 1)[0].strip().lower()
+
+    def decoded_body(self):
+        """The body without its Content-Encoding, rewound."""
+        handle = self.decoded if self.decoded is not None else self.body
+        handle.seek(0)
+        return handle
+
+    def close(self):
+        for handle in (self.body, self.decoded):
+            if handle is not None:
+                handle.close()
+
+
+@dataclass
+class FetchResult:
+    """Every exchange of a fetch; the last one is the page, the earlier ones redirects."""
+
+    exchanges: list[Exchange]
+
+    @property
+    def final(self) -> Exchange:
+        return self.exchanges[-1]
+
+    @property
+    def redirect_chain(self) -> list[dict]:
+        return [
+            {"url": e.url, "status": e.status, "location": e.header("Location")}
+            for e in self.exchanges[:-1]
+        ]
+
+    def close(self):
+        for exchange in self.exchanges:
+            exchange.close()
+
+
+def check_url(url: str) -> tuple[str, str, int]:
+    """Scheme, host and port of a URL the fetcher may try; raises RefusedURL otherwise."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise RefusedURL(f"malformed URL: {exc}") from exc
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        raise RefusedURL(f"only http and https URLs are fetched, not {scheme or 'no scheme'}:")
+    host = (parts.hostname or "").rstrip(".")
+    if not host:
+        raise RefusedURL("the URL has no host")
+    return scheme, host, port or (443 if scheme == "https" else 80)
+
+
+def resolve(host: str, port: int, *, allow_private: bool) -> list[str]:
+    """Every address of the host, each checked; raises RefusedURL if any is refused."""
+    try:
+        literal = ipaddress.ip_address(host)
+    except ValueError:
+        try:
+            literal = addresses.parse_host_ipv4(host)
+        except ValueError as exc:
+            raise RefusedURL(str(exc)) from exc
+    if literal is not None:
+        found = [str(literal)]
+    else:
+        try:
+            infos = getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (socket.gaierror, UnicodeError) as exc:
+            raise TransientFetchError(f"cannot resolve {host}: {exc}") from exc
+        found = list(dict.fromkeys(info[4][0] for info in infos))
+    if not found:
+        raise TransientFetchError(f"{host} has no address")
+    if not allow_private:
+        for address in found:
+            reason = addresses.refusal_reason(address)
+            if reason:
+                raise RefusedURL(f"{host} resolves to a refused address: {reason}")
+    return found
+
+
+def _connect(addresses_: list[str], port: int, policy: Policy, deadline: float) -> socket.socket:
+    errors = []
+    for address in addresses_:
+        timeout = max(0.01, min(policy.connect_timeout, deadline - time.monotonic()))
+        try:
+            return socket.create_connection((address, port), timeout=timeout)
+        except TimeoutError as exc:
+            errors.append(f"{address}: connect timed out ({exc})")
+        except OSError as exc:
+            errors.append(f"{address}: {exc}")
+    raise TransientFetchError("cannot connect: " + "; ".join(errors))
+
+
+def check_peer(sock: socket.socket, expected: list[str], *, allow_private: bool) -> str:
+    """The address the socket is really connected to, refused if it is not a checked one."""
+    peer = sock.getpeername()[0]
+    if allow_private:
+        return peer
+    reason = addresses.refusal_reason(peer)
+    if reason:
+        raise RefusedURL(f"connected peer refused: {reason}")
+    if peer not in expected:
+        raise RefusedURL(f"connected to {peer}, which was not the checked address")
+    return peer
+
+
+def _request_bytes(url: str, host: str, port: int, scheme: str, user_agent: str) -> bytes:
+    parts = urlsplit(url)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    host_header = host if host.isascii() else host.encode("idna").decode("ascii")
+    if ":" in host_header:  # an IPv6 literal
+        host_header = f"[{host_header}]"
+    if port != (443 if scheme == "https" else 80):
+        host_header += f":{port}"
+    lines = [
+        f"GET {target} HTTP/1.1",
+        f"Host: {host_header}",
+        f"User-Agent: {user_agent}",
+        "Accept: text/html,application/xhtml+xml,application/pdf;q=0.9,text/plain;q=0.8,*/*;q=0.5",
+        "Accept-Encoding: gzip, deflate",
+        "Accept-Language: zh-CN,zh;q=0.9,en;q=0.8",
+        "Connection: close",
+    ]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8")
+
+
+def _spool():
+    """A temporary file that stays in memory while small; Exchange.close() closes it."""
+    return tempfile.SpooledTemporaryFile(SPOOL_IN_MEMORY)
+
+
+def _decompressor(encoding: str):
+    encoding = encoding.strip().lower()
+    if encoding in ("gzip", "x-gzip"):
+        return zlib.decompressobj(16 + zlib.MAX_WBITS)
+    if encoding == "deflate":
+        return zlib.decompressobj(zlib.MAX_WBITS)
+    return None
+
+
+def _sniff_supported(content_type: str, first: bytes) -> str | None:
+    """The type to treat the body as, or None when it is not a page, a text or a PDF."""
+    if content_type in SUPPORTED_TYPES:
+        return content_type
+    if content_type.startswith("text/"):
+        return "text/plain"
+    if content_type in SNIFFED_TYPES:
+        head = first[:1024].lstrip().lower()
+        if head.startswith(b"%pdf-"):
+            return "application/pdf"
+        if head.startswith((b"<!doctype html", b"<html")):
+            return "text/html"
+    return None
+
+
+def _read_body(response, exchange: Exchange, sock, *, limit: int, policy: Policy, deadline):
+    """Stream the body to a temporary file, counting raw and decompressed bytes against limit."""
+    digest = hashlib.sha256()
+    decompressor = _decompressor(exchange.header("Content-Encoding"))
+    if decompressor is not None:
+        exchange.decoded = _spool()
+    first = True
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            exchange.truncated = "time"
+            break
+        sock.settimeout(max(0.01, min(policy.read_timeout, remaining)))
+        try:
+            chunk = response.read1(CHUNK) if hasattr(response, "read1") else response.read(CHUNK)
+        except TimeoutError:
+            exchange.truncated = "time"
+            break
+        except (http.client.IncompleteRead, ConnectionError) as exc:
+            if exchange.size == 0:
+                raise TransientFetchError(f"connection lost while reading: {exc}") from exc
+            exchange.truncated = "disconnect"
+            break
+        if not chunk:
+            break
+        if first and exchange.status < 300:
+            first = False
+            sniffed = _sniff_supported(exchange.content_type, chunk)
+            if sniffed is None:
+                shown = exchange.content_type or "unknown"
+                raise PermanentFetchError(
+                    f"unsupported content type {shown}: only web pages, text and PDF are captured",
+                    http_status=exchange.status,
+                )
+        if exchange.size + len(chunk) > limit:
+            chunk = chunk[: limit - exchange.size]
+            exchange.truncated = "length"
+        exchange.body.write(chunk)
+        digest.update(chunk)
+        exchange.size += len(chunk)
+        if decompressor is not None and not _decompress(decompressor, chunk, exchange, limit):
+            exchange.truncated = "length"  # a decompression bomb: stop at the cap
+            break
+        if exchange.truncated:
+            break
+    exchange.sha256 = digest.hexdigest()
+
+
+def _decompress(decompressor, chunk: bytes, exchange: Exchange, limit: int) -> bool:
+    """Feed a chunk, never holding more than CHUNK decompressed bytes; False past the limit."""
+    data = chunk
+    try:
+        while data:
+            out = decompressor.decompress(data, CHUNK)
+            if exchange.decoded_size + len(out) > limit:
+                exchange.decoded.write(out[: limit - exchange.decoded_size])
+                exchange.decoded_size = limit
+                return False
+            exchange.decoded.write(out)
+            exchange.decoded_size += len(out)
+            data = decompressor.unconsumed_tail
+    except zlib.error:
+        # A body that lies about its encoding keeps its raw bytes; extraction reads them as is.
+        exchange.decoded.close()
+        exchange.decoded = None
+    return True
+
+
+def retry_after_seconds(value: str) -> float | None:
+    """Retry-After as seconds from now: either a number or an HTTP date."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _exchange(url: str, policy: Policy, deadline: float, *, limit: int) -> Exchange:
+    scheme, host, port = check_url(url)
+    checked = resolve(host, port, allow_private=policy.allow_private)
+    sock = _connect(checked, port, policy, deadline)
+    try:
+        peer = check_peer(sock, checked, allow_private=policy.allow_private)
+        if scheme == "https":
+            context = ssl.create_default_context()
+            sock.settimeout(max(0.01, min(policy.read_timeout, deadline - time.monotonic())))
+            try:
+                sock = context.wrap_socket(sock, server_hostname=host)
+            except ssl.SSLError as exc:
+                raise PermanentFetchError(f"TLS failed for {host}: {exc}") from exc
+        request = _request_bytes(url, host, port, scheme, policy.user_agent)
+        sock.settimeout(max(0.01, min(policy.read_timeout, deadline - time.monotonic())))
+        exchange = Exchange(
+            url=url, ip=peer, request=request, status=0, reason="", protocol="", headers=[]
+        )
+        try:
+            sock.sendall(request)
+            response = http.client.HTTPResponse(sock, method="GET")
+            response.begin()
+        except TimeoutError as exc:
+            raise TransientFetchError(f"{host} did not answer in time") from exc
+        except (http.client.HTTPException, ConnectionError, OSError) as exc:
+            raise TransientFetchError(f"{host} sent no valid HTTP response: {exc}") from exc
+        exchange.status = response.status
+        exchange.reason = response.reason
+        exchange.protocol = "HTTP/1.0" if response.version == 10 else "HTTP/1.1"
+        # http.client removes the chunking; the WARC records the de-chunked body as received.
+        exchange.headers = [
+            (k, v) for k, v in response.msg.items() if k.lower() != "transfer-encoding"
+        ]
+        _check_status(exchange, host)
+        exchange.body = _spool()
+        if exchange.status in REDIRECT_STATUSES:
+            limit = REDIRECT_BODY_LIMIT  # a redirect's body is kept for the record, briefly
+        try:
+            _read_body(response, exchange, sock, limit=limit, policy=policy, deadline=deadline)
+        except FetchError:
+            exchange.close()
+            raise
+        return exchange
+    finally:
+        sock.close()
+
+
+def _check_status(exchange: Exchange, host: str) -> None:
+    status = exchange.status
+    if status == 429 or status >= 500:
+        raise TransientFetchError(
+            f"{host} answered HTTP {status} {exchange.reason}",
+            http_status=status,
+            retry_after=retry_after_seconds(exchange.header("Retry-After")),
+        )
+    if status in REDIRECT_STATUSES and exchange.header("Location"):
+        return
+    if status >= 400 or status < 200 or status >= 300:
+        raise PermanentFetchError(
+            f"{host} answered HTTP {status} {exchange.reason}", http_status=status
+        )
+
+
+def fetch(url: str, policy: Policy) -> FetchResult:
+    """GET the URL, following at most five checked redirects; the caller closes the result."""
+    deadline = time.monotonic() + policy.total_timeout
+    exchanges: list[Exchange] = []
+    try:
+        for _hop in range(MAX_REDIRECTS + 1):
+            try:
+                exchange = _exchange(url, policy, deadline, limit=policy.max_bytes)
+            except FetchError as exc:
+                exc.chain = [{"url": e.url, "status": e.status} for e in exchanges] + [{"url": url}]
+                raise
+            exchanges.append(exchange)
+            if exchange.status not in REDIRECT_STATUSES:
+                return FetchResult(exchanges)
+            url = urljoin(url, exchange.header("Location").strip())
+        raise PermanentFetchError(f"more than {MAX_REDIRECTS} redirects")
+    except BaseException:
+        for exchange in exchanges:
+            exchange.close()
+        raise
