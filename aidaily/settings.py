@@ -219,6 +219,23 @@ SNAPSHOT_USER_AGENT = env(
 AIDAILY_FOUR_EYES = env.bool("AIDAILY_FOUR_EYES", default=True)
 AIDAILY_PUBLICATION_DEADLINE = env("AIDAILY_PUBLICATION_DEADLINE", default="08:00")
 
+# Newsletter (issue 7): digest sending and the subscribe form.
+NEWSLETTER_RATE_LIMIT = env.float("NEWSLETTER_RATE_LIMIT", default=0)  # messages/second, 0 = no cap
+NEWSLETTER_BATCH_SIZE = env.int("NEWSLETTER_BATCH_SIZE", default=200)  # one SMTP connection each
+NEWSLETTER_LANES = env.int("NEWSLETTER_LANES", default=2)  # batches of one mailing sent at once
+NEWSLETTER_LEASE_SECONDS = env.int("NEWSLETTER_LEASE_SECONDS", default=600)
+NEWSLETTER_MAX_ATTEMPTS = env.int("NEWSLETTER_MAX_ATTEMPTS", default=5)
+NEWSLETTER_WEBHOOK_SECRET = env("NEWSLETTER_WEBHOOK_SECRET", default="")  # empty: webhook off
+NEWSLETTER_SUBSCRIBE_LIMIT = env.int("NEWSLETTER_SUBSCRIBE_LIMIT", default=5)  # per client address
+NEWSLETTER_SUBSCRIBE_WINDOW = env.int("NEWSLETTER_SUBSCRIBE_WINDOW", default=3600)  # seconds
+NEWSLETTER_CONFIRM_MAX_AGE = env.int("NEWSLETTER_CONFIRM_MAX_AGE", default=7 * 24 * 3600)
+NEWSLETTER_LIST_ID = env("NEWSLETTER_LIST_ID", default="")  # default: digest.<SITE_URL host>
+NEWSLETTER_UNSUBSCRIBE_MAILTO = env("NEWSLETTER_UNSUBSCRIBE_MAILTO", default="")
+CELERY_BEAT_SCHEDULE["sweep-stuck-deliveries"] = {
+    "task": "newsletter.tasks.sweep_deliveries",
+    "schedule": timedelta(minutes=5),
+}
+
 # Verification (issue 5): the evidence rules per outcome and section, how fresh a capture of
 # every cited source must be when the gate runs, and the events code the verification admin shows
 # (named here, in the wiring layer, so that verification itself imports nothing from events).

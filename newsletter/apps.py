@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class NewsletterConfig(AppConfig):
     name = "newsletter"
     verbose_name = _("订阅与邮件")
+
+    def ready(self):
+        from . import receivers  # noqa: F401 - connects issue_published

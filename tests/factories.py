@@ -264,3 +264,22 @@ def publishable_issue(*, events=1, signals=1, papers=1, author=None, **issue_fie
             item = factory_class(issue=issue, rank=rank, verified=True, created_by=author)
             cite(item, SourceFactory(official=True))
     return issue
+
+
+# --- newsletter (issue 7) ---------------------------------------------------------------
+
+
+class SubscriberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "newsletter.Subscriber"
+
+    email = factory.Sequence(lambda n: f"reader{n}@mail.example")
+    status = "active"
+    confirmed_at = factory.LazyFunction(timezone.now)
+    source = "web"
+
+    class Params:
+        pending = factory.Trait(status="pending", confirmed_at=None)
+        unsubscribed = factory.Trait(
+            status="unsubscribed", unsubscribed_at=factory.LazyFunction(timezone.now)
+        )

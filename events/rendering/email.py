@@ -1,0 +1,303 @@
+"""The email digest of an issue: subject, preheader, HTML with its CSS inlined, and plain text.
+
+Rendered once per issue; each recipient's copy only swaps UNSUBSCRIBE_PLACEHOLDER for their token.
+"""
+
+from dataclasses import dataclass
+
+import css_inline
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from .markdown import render_markdown, render_markdown_inline
+
+#: Replaced per recipient by their unsubscribe token; survives CSS inlining and HTML escaping.
+UNSUBSCRIBE_PLACEHOLDER = "AIDAILYUNSUBSCRIBETOKEN"
+
+LABELS = {
+    "zh-hans": {
+        "brand": "AI前沿发展日报",
+        "date": "日期",
+        "coverage": "覆盖窗口：重点核查 {start} 至 {end}",
+        "overview": "今日总览",
+        "conclusions": "今日三条结论",
+        "events": "今日 Top {n} 大事件",
+        "what_happened": "发生了什么",
+        "key_facts": "关键信息",
+        "why_it_matters": "为什么重要",
+        "implications": "对产业/企业的启发",
+        "sources": "可信来源",
+        "business": "商业与应用解读",
+        "signals": "X 平台高信号观点",
+        "type": "类型",
+        "verification": "验证状态",
+        "take": "一句话判断",
+        "item_sources": "来源",
+        "papers": "前沿研究速递",
+        "what_it_does": "做了什么",
+        "what_is_new": "新在哪里",
+        "applications": "潜在应用方向",
+        "corrections": "更正",
+        "read_online": "在网页上阅读",
+        "unsubscribe": "退订",
+        "why": "你收到这封邮件，是因为你订阅了 AI前沿发展日报。",
+        "correction_subject": "更正：{title}",
+        "correction_intro": "你收到的 {title} 有一处更正：",
+        "colon": "：",
+    },
+    "en": {
+        "brand": "AI Frontier Daily",
+        "date": "Date",
+        "coverage": "Coverage window: {start} to {end}",
+        "overview": "Overview",
+        "conclusions": "Three conclusions",
+        "events": "Top {n} events",
+        "what_happened": "What happened",
+        "key_facts": "Key facts",
+        "why_it_matters": "Why it matters",
+        "implications": "Implications",
+        "sources": "Sources",
+        "business": "Business analysis",
+        "signals": "Social signals",
+        "type": "Type",
+        "verification": "Verification",
+        "take": "One-line take",
+        "item_sources": "Sources",
+        "papers": "Research",
+        "what_it_does": "What it does",
+        "what_is_new": "What is new",
+        "applications": "Applications",
+        "corrections": "Corrections",
+        "read_online": "Read on the web",
+        "unsubscribe": "Unsubscribe",
+        "why": "You receive this email because you subscribed to AI Frontier Daily.",
+        "correction_subject": "Correction: {title}",
+        "correction_intro": "A correction to {title}, which you received:",
+        "colon": ": ",
+    },
+}
+
+
+@dataclass(frozen=True)
+class RenderedDigest:
+    subject: str
+    preheader: str
+    html: str
+    text: str
+
+
+def labels_for(issue) -> dict:
+    """Section labels in the issue's language."""
+    return LABELS.get(issue.language, LABELS["zh-hans"])
+
+
+def unsubscribe_url(token: str = UNSUBSCRIBE_PLACEHOLDER) -> str:
+    """The absolute one-click unsubscribe URL for a token (the placeholder by default)."""
+    return settings.SITE_URL + reverse("newsletter:unsubscribe", args=[token])
+
+
+def _preheader(issue) -> str:
+    first = next(iter(issue.conclusions.all()), None)
+    source = first.text if first else issue.overview
+    return " ".join((source or issue.display_title).split())[:140]
+
+
+def _sections(issue, labels) -> dict:
+    """The issue's content as template-ready dictionaries, Markdown already sanitised."""
+
+    def sources(item):
+        return [{"label": c.label, "url": c.source.url} for c in item.citations.all()]
+
+    def fields(item, names):
+        return [
+            (labels[name], render_markdown(getattr(item, attr)))
+            for name, attr in names
+            if getattr(item, attr)
+        ]
+
+    events = [
+        {
+            "rank": event.rank,
+            "title": render_markdown_inline(event.title),
+            "fields": fields(
+                event,
+                [
+                    ("what_happened", "what_happened"),
+                    ("key_facts", "key_facts"),
+                    ("why_it_matters", "why_it_matters"),
+                    ("implications", "implications"),
+                ],
+            ),
+            "sources": sources(event),
+        }
+        for event in issue.events.all()
+    ]
+    signals = [
+        {
+            "rank": signal.rank,
+            "title": f"{signal.handle}：{signal.headline}",
+            "meta": [
+                (labels["type"], signal.signal_type),
+                (labels["verification"], signal.verification_note),
+            ],
+            "fields": fields(signal, [("take", "one_line_take")]),
+            "sources": sources(signal),
+        }
+        for signal in issue.signals.all()
+    ]
+    papers = [
+        {
+            "rank": paper.rank,
+            "title": f"{paper.name}：{paper.headline}",
+            "url": paper.url,
+            "fields": fields(
+                paper,
+                [
+                    ("what_it_does", "what_it_does"),
+                    ("what_is_new", "what_is_new"),
+                    ("applications", "applications"),
+                    ("take", "one_line_take"),
+                ],
+            ),
+            "sources": sources(paper),
+        }
+        for paper in issue.papers.all()
+    ]
+    return {"events": events, "signals": signals, "papers": papers}
+
+
+def render_email(issue) -> RenderedDigest:
+    """Render the digest of an issue once: the same bytes for every recipient but the token."""
+    from events.models import Issue
+
+    issue = Issue.objects.with_items().get(pk=issue.pk)
+    labels = labels_for(issue)
+    with translation.override(issue.language):
+        context = {
+            "issue": issue,
+            "labels": labels,
+            "coverage": labels["coverage"].format(
+                start=issue.coverage_start.isoformat(), end=issue.coverage_end.isoformat()
+            ),
+            "events_heading": labels["events"].format(n=len(issue.events.all())),
+            "overview": render_markdown(issue.overview),
+            "business": render_markdown(issue.business_analysis),
+            "conclusions": [render_markdown_inline(c.text) for c in issue.conclusions.all()],
+            "corrections": [render_markdown(c.text) for c in issue.corrections.all()],
+            "web_url": settings.SITE_URL + issue.get_absolute_url(),
+            "unsubscribe_url": unsubscribe_url(),
+            "preheader": _preheader(issue),
+            **_sections(issue, labels),
+        }
+        html = css_inline.inline(render_to_string("email/digest.html", context))
+    return RenderedDigest(
+        subject=issue.display_title,
+        preheader=context["preheader"],
+        html=html,
+        text=render_text(issue),
+    )
+
+
+def render_text(issue) -> str:
+    """The plain-text part: the daily format when its writer is available, with a footer."""
+    body = _daily_format_text(issue)
+    labels = labels_for(issue)
+    web_url = settings.SITE_URL + issue.get_absolute_url()
+    footer = (
+        f"\n\n-- \n{labels['read_online']}{labels['colon']}{web_url}\n"
+        f"{labels['why']}\n{labels['unsubscribe']}{labels['colon']}{unsubscribe_url()}\n"
+    )
+    return body.rstrip() + footer
+
+
+def _daily_format_text(issue) -> str:
+    try:  # the daily-format writer is its own capability; fall back while it is absent
+        from events.dailyformat.writer import write_issue
+    except ImportError:
+        return simple_text(issue)
+    return write_issue(issue)
+
+
+def simple_text(issue) -> str:
+    """A plain-text rendering in the daily format's order and labels."""
+    labels = labels_for(issue)
+    c = labels["colon"]
+    lines = [
+        f"{issue.display_title} (Asia/Shanghai)",
+        "",
+        f"{labels['date']}{c}{issue.date.isoformat()} (Asia/Shanghai) "
+        + labels["coverage"].format(
+            start=issue.coverage_start.isoformat(), end=issue.coverage_end.isoformat()
+        ),
+    ]
+    if issue.coverage_note:
+        lines.append(issue.coverage_note)
+    lines += ["", labels["overview"], "", issue.overview.strip(), "", labels["conclusions"], ""]
+    lines += [f"{c_.position}. {c_.text.strip()}" for c_ in issue.conclusions.all()]
+
+    def sources(item):
+        return " | ".join(f"{x.label} (<{x.source.url}>)" for x in item.citations.all())
+
+    events = list(issue.events.all())
+    lines += ["", labels["events"].format(n=len(events)), ""]
+    for event in events:
+        lines += [f"{event.rank}. {event.title}", ""]
+        for key in ("what_happened", "key_facts", "why_it_matters", "implications"):
+            if getattr(event, key):
+                lines += [f"{labels[key]}{c}{getattr(event, key).strip()}", ""]
+        lines += [f"{labels['sources']}{c}{sources(event)}", ""]
+    lines += [labels["business"], "", issue.business_analysis.strip(), "", labels["signals"], ""]
+    for signal in issue.signals.all():
+        lines += [f"{signal.rank}. {signal.handle}：{signal.headline}", ""]
+        lines += [f"{labels['type']}{c}{signal.signal_type}", ""]
+        lines += [f"{labels['verification']}{c}{signal.verification_note}", ""]
+        lines += [f"{labels['take']}{c}{signal.one_line_take}", ""]
+        lines += [f"{labels['item_sources']}{c}{sources(signal)}", ""]
+    lines += [labels["papers"], ""]
+    for paper in issue.papers.all():
+        lines += [f"{paper.rank}. {paper.name}：{paper.headline}", ""]
+        for key, attr in (
+            ("what_it_does", "what_it_does"),
+            ("what_is_new", "what_is_new"),
+            ("applications", "applications"),
+            ("take", "one_line_take"),
+        ):
+            if getattr(paper, attr):
+                lines += [f"{labels[key]}{c}{getattr(paper, attr).strip()}", ""]
+        lines += [f"{labels['item_sources']}{c}{sources(paper)}", ""]
+    corrections = list(issue.corrections.all())
+    if corrections:
+        lines += [labels["corrections"], ""]
+        lines += [f"{x.created_at:%Y-%m-%d}{c}{x.text.strip()}" for x in corrections]
+    return "\n".join(lines)
+
+
+def render_correction(issue, correction) -> RenderedDigest:
+    """A short notice of a correction, for the people who received the issue."""
+    labels = labels_for(issue)
+    title = issue.display_title
+    web_url = settings.SITE_URL + issue.get_absolute_url()
+    with translation.override(issue.language):
+        context = {
+            "issue": issue,
+            "labels": labels,
+            "intro": labels["correction_intro"].format(title=title),
+            "correction": render_markdown(correction.text),
+            "web_url": web_url,
+            "unsubscribe_url": unsubscribe_url(),
+            "preheader": " ".join(correction.text.split())[:140],
+        }
+        html = css_inline.inline(render_to_string("email/correction.html", context))
+    text = (
+        f"{context['intro']}\n\n{correction.text.strip()}\n\n"
+        f"{labels['read_online']}{labels['colon']}{web_url}\n\n-- \n{labels['why']}\n"
+        f"{labels['unsubscribe']}{labels['colon']}{unsubscribe_url()}\n"
+    )
+    return RenderedDigest(
+        subject=labels["correction_subject"].format(title=title),
+        preheader=context["preheader"],
+        html=html,
+        text=text,
+    )

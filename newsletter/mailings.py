@@ -1,0 +1,115 @@
+"""Starting, pausing, resuming and re-sending mailings: the digest and correction notices."""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from events.rendering.email import render_correction, render_email
+
+from . import sending
+from .message import MessageTemplate
+from .models import Delivery, Mailing, Subscriber
+
+D = Delivery.Status
+TEST_TOKEN = "test-copy"  # noqa: S105 - not a secret: no subscriber has this token
+
+
+def _queue(mailing: Mailing) -> None:
+    from .tasks import send_mailing
+
+    send_mailing.delay_on_commit(mailing.pk)
+
+
+def digest_for(issue) -> Mailing:
+    """The issue's digest mailing, rendered once: later calls return the stored one."""
+    existing = Mailing.objects.filter(issue=issue, kind=Mailing.Kind.DIGEST).first()
+    if existing:
+        return existing
+    rendered = render_email(issue)
+    try:
+        with transaction.atomic():
+            return Mailing.objects.create(
+                issue=issue,
+                kind=Mailing.Kind.DIGEST,
+                subject=rendered.subject,
+                preheader=rendered.preheader,
+                html=rendered.html,
+                text=rendered.text,
+            )
+    except IntegrityError:  # published twice at once: the other one rendered it
+        return Mailing.objects.get(issue=issue, kind=Mailing.Kind.DIGEST)
+
+
+def start_digest(issue) -> Mailing:
+    """Deliveries for every active subscriber, queued after commit; safe to call again."""
+    if issue.status != issue.Status.PUBLISHED:
+        raise ValueError("only a published issue is sent")
+    with transaction.atomic():
+        mailing = digest_for(issue)
+        sending.create_deliveries(mailing)
+        _queue(mailing)
+    return mailing
+
+
+def start_correction_notice(correction) -> Mailing:
+    """A notice of the correction to exactly the people who received the issue, once each."""
+    issue = correction.issue
+    with transaction.atomic():
+        mailing = Mailing.objects.filter(correction=correction).first()
+        if mailing is None:
+            rendered = render_correction(issue, correction)
+            mailing = Mailing.objects.create(
+                issue=issue,
+                kind=Mailing.Kind.CORRECTION,
+                correction=correction,
+                subject=rendered.subject,
+                preheader=rendered.preheader,
+                html=rendered.html,
+                text=rendered.text,
+            )
+        received = Delivery.objects.filter(
+            mailing__issue=issue, mailing__kind=Mailing.Kind.DIGEST, status=D.SENT
+        ).values("subscriber_id")
+        sending.create_deliveries(mailing, recipients=received)
+        _queue(mailing)
+    return mailing
+
+
+def pause(mailing: Mailing) -> None:
+    """Stop claiming new batches; a batch already being sent finishes."""
+    Mailing.objects.filter(pk=mailing.pk).update(paused=True)
+
+
+def resume(mailing: Mailing) -> None:
+    """Continue a paused mailing where it stopped."""
+    with transaction.atomic():
+        Mailing.objects.filter(pk=mailing.pk).update(paused=False)
+        _queue(mailing)
+
+
+def resend(mailing: Mailing, *, statuses=(D.FAILED, D.UNCERTAIN)) -> int:
+    """Put failed (and, by a person's decision, uncertain) deliveries back in the queue."""
+    with transaction.atomic():
+        count = Delivery.objects.filter(
+            mailing=mailing,
+            status__in=statuses,
+            subscriber__status=Subscriber.Status.ACTIVE,
+        ).update(status=D.PENDING, claim="", not_before=None, attempts=0, last_error="")
+        if count:
+            Mailing.objects.filter(pk=mailing.pk).update(finished_at=None)
+            _queue(mailing)
+    return count
+
+
+def send_test(issue, *, to: str) -> str:
+    """Send the issue's digest, as rendered now, to one address (the editor's); no Delivery."""
+    from django.core.mail import get_connection
+
+    rendered = render_email(issue)
+    template = MessageTemplate(
+        subject=f"[测试] {rendered.subject}", html=rendered.html, text=rendered.text
+    )
+    message_id = template.message_id("test", issue.pk, int(timezone.now().timestamp()))
+    # A token no subscriber has: the test copy's unsubscribe link leads to "invalid link".
+    message = template.email(to=to, token=TEST_TOKEN, message_id=message_id)
+    get_connection(fail_silently=False).send_messages([message])
+    return message_id

@@ -1,0 +1,26 @@
+from django.db import migrations
+
+from events.roles import CHIEF_EDITOR, grant
+
+PERMISSIONS = [
+    "newsletter.view_subscriber",
+    "newsletter.add_subscriber",
+    "newsletter.change_subscriber",
+    "newsletter.delete_subscriber",
+    "newsletter.view_mailing",
+    "newsletter.send_mailing",
+    "newsletter.view_delivery",
+]
+
+
+def grant_chief_editor(apps, schema_editor):
+    grant(apps, CHIEF_EDITOR, PERMISSIONS)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("newsletter", "0001_initial"),
+        ("events", "0002_roles"),
+    ]
+
+    operations = [migrations.RunPython(grant_chief_editor, migrations.RunPython.noop)]

@@ -1,0 +1,18 @@
+"""A fixed-window counter per client address, in the cache (shared by all web processes)."""
+
+from django.conf import settings
+from django.core.cache import cache
+
+
+def allow(request, *, scope: str) -> bool:
+    """Count one attempt from this client; False once it exceeds the configured limit."""
+    address = request.META.get("REMOTE_ADDR", "unknown")
+    key = f"ratelimit:{scope}:{address}"
+    window = settings.NEWSLETTER_SUBSCRIBE_WINDOW
+    cache.add(key, 0, timeout=window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+        count = 1
+    return count <= settings.NEWSLETTER_SUBSCRIBE_LIMIT

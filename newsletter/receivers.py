@@ -1,0 +1,12 @@
+"""Signal receivers: publication starts the digest."""
+
+from django.dispatch import receiver
+
+from events.signals import issue_published
+
+from . import mailings
+
+
+@receiver(issue_published, dispatch_uid="newsletter.start_digest")
+def send_digest_on_publication(sender, issue, **kwargs):
+    mailings.start_digest(issue)

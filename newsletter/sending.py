@@ -1,0 +1,294 @@
+"""Sending a mailing exactly once per subscriber.
+
+A batch task claims deliveries with a lease (compare-and-set on the status, SKIP LOCKED on
+PostgreSQL), opens one SMTP connection and, for each message, writes in one UPDATE "the previous
+one was accepted" and "this one is being handed over". So at any crash at most one delivery is
+left `sending`: when its lease runs out it becomes `uncertain` and is never re-sent by itself,
+while `claimed` rows that were never handed over go back to `pending`. Celery may run a task
+twice: the database decides who is sent.
+"""
+
+import contextlib
+import logging
+import secrets
+import smtplib
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.db import connection as db_connection
+from django.db import transaction
+from django.db.models import Case, F, Q, Value, When
+from django.utils import timezone
+
+from .message import MessageTemplate
+from .models import Delivery, Mailing, Subscriber
+
+log = logging.getLogger(__name__)
+D = Delivery.Status
+
+#: Stop handing over messages this long before the lease ends, so the sweeper never races us.
+LEASE_MARGIN = timedelta(seconds=30)
+
+
+class TransientSendError(Exception):
+    """The mail server could not be reached or asked us to come back later: retry the task."""
+
+
+@dataclass
+class BatchResult:
+    claimed: int = 0
+    sent: int = 0
+    failed: int = 0
+    deferred: int = 0
+    paused: bool = False
+    more: bool = False
+
+
+def create_deliveries(mailing: Mailing, *, recipients=None) -> int:
+    """One pending delivery per active subscriber (or per id in `recipients`), in one statement.
+
+    Idempotent: the unique (mailing, subscriber) constraint skips those that already exist.
+    """
+    subscribers = Subscriber.objects.active()
+    if recipients is not None:
+        subscribers = subscribers.filter(pk__in=recipients)
+    select_sql, params = subscribers.values_list("pk").order_by().query.sql_with_params()
+    # The table name comes from the model and every value is a parameter.
+    table = Delivery._meta.db_table
+    columns = "(mailing_id, subscriber_id, status, attempts, claim, message_id, last_error)"
+    values = "SELECT %s, sub.pk, 'pending', 0, '', '', ''"
+    inner = f"SELECT U.id AS pk FROM {Subscriber._meta.db_table} U WHERE U.id IN ({select_sql})"
+    sql = f"INSERT INTO {table} {columns} {values} FROM ({inner}) sub"
+    sql += " WHERE true ON CONFLICT (mailing_id, subscriber_id) DO NOTHING"
+    with db_connection.cursor() as cursor:
+        cursor.execute(sql, [mailing.pk, *params])
+        return cursor.rowcount
+
+
+def sweep(*, mailing_id: int | None = None, now=None) -> dict[str, int]:
+    """Expired leases: never handed over → pending again; maybe handed over → uncertain."""
+    now = now or timezone.now()
+    expired = Delivery.objects.expired(now)
+    if mailing_id is not None:
+        expired = expired.filter(mailing_id=mailing_id)
+    released = expired.filter(status=D.CLAIMED).update(
+        status=D.PENDING, claim="", lease_expires_at=None
+    )
+    uncertain = expired.filter(status=D.SENDING).update(
+        status=D.UNCERTAIN,
+        lease_expires_at=None,
+        last_error="租约到期时仍在发送：邮件可能已送达，需人工决定是否重发。",
+    )
+    if uncertain:
+        log.warning("newsletter: %d deliveries marked uncertain", uncertain)
+    return {"released": released, "uncertain": uncertain}
+
+
+def claim(mailing: Mailing, *, limit: int, now=None) -> tuple[str, list[tuple]]:
+    """Lease up to `limit` pending deliveries; returns the claim and (id, email, token) rows."""
+    now = now or timezone.now()
+    token = secrets.token_hex(8)
+    ready = Delivery.objects.filter(mailing=mailing, status=D.PENDING).filter(
+        Q(not_before__isnull=True) | Q(not_before__lte=now)
+    )
+    with transaction.atomic():
+        # Readers who left since the deliveries were made are skipped, never mailed.
+        ready.exclude(subscriber__status=Subscriber.Status.ACTIVE).update(
+            status=D.SKIPPED, last_error="订阅者已不再订阅。"
+        )
+        candidates = ready.order_by("pk")
+        if db_connection.features.has_select_for_update_skip_locked:
+            candidates = candidates.select_for_update(skip_locked=True)
+        ids = list(candidates.values_list("pk", flat=True)[:limit])
+        Delivery.objects.filter(pk__in=ids, status=D.PENDING).update(
+            status=D.CLAIMED,
+            claim=token,
+            lease_expires_at=now + timedelta(seconds=settings.NEWSLETTER_LEASE_SECONDS),
+        )
+    rows = list(
+        Delivery.objects.filter(claim=token, status=D.CLAIMED)
+        .order_by("pk")
+        .values_list("pk", "subscriber__email", "subscriber__token")
+    )
+    return token, rows
+
+
+def _hand_over(token: str, *, previous, current) -> bool:
+    """One UPDATE: the previous message was accepted (sent), the current one is being sent."""
+    now = timezone.now()
+    ids = [pk for pk in (previous and previous[0], current and current[0]) if pk]
+    if not ids:
+        return True
+    prev_pk = previous[0] if previous else 0
+    updated = Delivery.objects.filter(pk__in=ids, claim=token).update(
+        status=Case(When(pk=prev_pk, then=Value(D.SENT)), default=Value(D.SENDING)),
+        sent_at=Case(When(pk=prev_pk, then=Value(now)), default=F("sent_at")),
+        message_id=Case(
+            When(pk=prev_pk, then=F("message_id")),
+            default=Value(current[1] if current else ""),
+        ),
+        attempts=F("attempts") + Case(When(pk=prev_pk, then=Value(0)), default=Value(1)),
+    )
+    return updated == len(ids)
+
+
+def _release(token: str, ids) -> None:
+    """Give back claimed deliveries that were never handed over."""
+    if ids:
+        Delivery.objects.filter(pk__in=ids, claim=token, status=D.CLAIMED).update(
+            status=D.PENDING, claim="", lease_expires_at=None
+        )
+
+
+def _reopen_if_closed(mail) -> None:
+    """After a 421 smtplib drops the socket; reconnect before the next message, not during it."""
+    smtp = getattr(mail, "connection", None)
+    if smtp is not None and getattr(smtp, "sock", True) is None:
+        mail.close()
+        mail.open()
+
+
+def _refused(token: str, pk: int, error: smtplib.SMTPException, *, bounce: bool = True) -> str:
+    """The server answered "no" for one message: a 5xx fails it, a 4xx retries it later."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        code, reply = next(iter(error.recipients.values()), (550, b""))
+    else:
+        code, reply = getattr(error, "smtp_code", 550), getattr(error, "smtp_error", b"")
+    text = f"{code} {reply.decode('utf-8', 'replace') if isinstance(reply, bytes) else reply}"
+    rows = Delivery.objects.filter(pk=pk, claim=token)
+    delivery = rows.select_related("subscriber").first()
+    if code >= 500 or delivery.attempts >= settings.NEWSLETTER_MAX_ATTEMPTS:
+        rows.update(status=D.FAILED, last_error=text[:500], lease_expires_at=None)
+        if bounce and code >= 500 and isinstance(error, smtplib.SMTPRecipientsRefused):
+            delivery.subscriber.move_to(Subscriber.Status.BOUNCED)
+        return "failed"
+    backoff = timedelta(seconds=60 * 2 ** min(delivery.attempts, 6))
+    rows.update(
+        status=D.PENDING,
+        claim="",
+        lease_expires_at=None,
+        last_error=text[:500],
+        not_before=timezone.now() + backoff,
+    )
+    return "deferred"
+
+
+class _Pacer:
+    """Caps messages per second (NEWSLETTER_RATE_LIMIT, shared by the mailing's lanes)."""
+
+    def __init__(self):
+        rate = settings.NEWSLETTER_RATE_LIMIT
+        lanes = max(1, settings.NEWSLETTER_LANES)
+        self.interval = lanes / rate if rate > 0 else 0.0
+        self.next_at = time.monotonic()
+
+    def wait(self):
+        if self.interval:
+            delay = self.next_at - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            self.next_at = max(self.next_at, time.monotonic()) + self.interval
+
+
+def send_batch(*, mailing_id: int, limit: int | None = None) -> BatchResult:
+    """Claim a batch of the mailing's deliveries and send it over one SMTP connection."""
+    mailing = Mailing.objects.get(pk=mailing_id)
+    result = BatchResult()
+    if mailing.paused:
+        result.paused = True
+        return result
+    sweep(mailing_id=mailing.pk)
+    token, rows = claim(mailing, limit=limit or settings.NEWSLETTER_BATCH_SIZE)
+    result.claimed = len(rows)
+    if not rows:
+        _finish_if_done(mailing)
+        return result
+    deadline = timezone.now() + timedelta(seconds=settings.NEWSLETTER_LEASE_SECONDS) - LEASE_MARGIN
+    template = MessageTemplate.for_mailing(mailing)
+    mail = get_connection(fail_silently=False)
+    try:
+        mail.open()
+    except (smtplib.SMTPException, OSError) as error:
+        _release(token, [row[0] for row in rows])
+        raise TransientSendError(f"cannot reach the mail server: {error}") from error
+    pacer = _Pacer()
+    previous = None
+    ids = [row[0] for row in rows]
+    try:
+        for pk, email, sub_token in rows:
+            if timezone.now() >= deadline:
+                break
+            pacer.wait()
+            _reopen_if_closed(mail)
+            message_id = template.message_id(mailing.pk, pk)
+            handed_over = _hand_over(token, previous=previous, current=(pk, message_id))
+            previous = None  # recorded as sent by the UPDATE above
+            if not handed_over:
+                continue  # our lease on it was lost: leave it to whoever holds it now
+            message = template.email(to=email, token=sub_token, message_id=message_id)
+            try:
+                mail.send_messages([message])
+            except smtplib.SMTPSenderRefused as error:
+                if error.smtp_code >= 500:
+                    # Refused before any data, for every message alike: stop, retry the task.
+                    Delivery.objects.filter(pk=pk, claim=token).update(
+                        status=D.PENDING, claim="", lease_expires_at=None
+                    )
+                    raise TransientSendError(f"sender refused: {error}") from error
+                outcome = _refused(token, pk, error, bounce=False)
+                setattr(result, outcome, getattr(result, outcome) + 1)
+                continue
+            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException) as error:
+                outcome = _refused(token, pk, error)
+                setattr(result, outcome, getattr(result, outcome) + 1)
+                continue
+            except Exception:
+                # The connection broke mid-message: it may have been accepted, so it is never
+                # re-sent automatically; the rest is given back below and the task retries.
+                Delivery.objects.filter(pk=pk, claim=token).update(
+                    status=D.UNCERTAIN, lease_expires_at=None, last_error="发送中连接中断。"
+                )
+                raise
+            previous = (pk, message_id)
+            result.sent += 1
+    except (smtplib.SMTPException, OSError, TransientSendError) as error:
+        _hand_over(token, previous=previous, current=None)
+        _release(token, ids)
+        if isinstance(error, TransientSendError):
+            raise
+        raise TransientSendError(str(error)) from error
+    finally:
+        with contextlib.suppress(Exception):  # a dead connection must not hide the real error
+            mail.close()
+    _hand_over(token, previous=previous, current=None)
+    _release(token, ids)
+    result.more = Delivery.objects.filter(mailing=mailing, status=D.PENDING).exists()
+    if not result.more:
+        _finish_if_done(mailing)
+    return result
+
+
+def _finish_if_done(mailing: Mailing) -> None:
+    busy = Delivery.objects.filter(
+        mailing=mailing, status__in=[D.PENDING, D.CLAIMED, D.SENDING]
+    ).exists()
+    if not busy and mailing.finished_at is None:
+        Mailing.objects.filter(pk=mailing.pk, finished_at__isnull=True).update(
+            finished_at=timezone.now()
+        )
+
+
+def next_retry_delay(mailing_id: int) -> float | None:
+    """Seconds until the earliest deferred delivery may be retried, or None when none wait."""
+    first = (
+        Delivery.objects.filter(mailing_id=mailing_id, status=D.PENDING, not_before__isnull=False)
+        .order_by("not_before")
+        .values_list("not_before", flat=True)
+        .first()
+    )
+    if first is None:
+        return None
+    return max(0.0, (first - timezone.now()).total_seconds())

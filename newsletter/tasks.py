@@ -1,0 +1,44 @@
+"""Celery tasks of the newsletter: thin wrappers that own the retry policy."""
+
+from celery import shared_task
+from django.conf import settings
+
+from . import sending, services
+
+
+@shared_task
+def send_confirmation(subscriber_id: int) -> bool:
+    """Email the double opt-in link."""
+    return services.send_confirmation_email(subscriber_id)
+
+
+@shared_task
+def send_mailing(mailing_id: int) -> None:
+    """Fan out: one batch task per lane; each lane re-queues itself while work remains."""
+    for _lane in range(max(1, settings.NEWSLETTER_LANES)):
+        send_batch.delay(mailing_id)
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=(sending.TransientSendError,),
+    retry_backoff=30,
+    retry_backoff_max=1800,
+    max_retries=8,
+)
+def send_batch(self, mailing_id: int) -> int:
+    """Send one batch over one SMTP connection, then queue the next one."""
+    result = sending.send_batch(mailing_id=mailing_id)
+    if result.more:
+        send_batch.delay(mailing_id)
+    elif not result.paused and not self.request.is_eager:  # in-process: no timers to wait on
+        delay = sending.next_retry_delay(mailing_id)
+        if delay is not None:
+            send_batch.apply_async((mailing_id,), countdown=delay + 1)
+    return result.sent
+
+
+@shared_task
+def sweep_deliveries() -> dict:
+    """Beat: expired leases become pending (never handed over) or uncertain."""
+    return sending.sweep()
