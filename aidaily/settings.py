@@ -62,6 +62,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "aidaily.logging.RequestLogMiddleware",  # first: a request id and one log line per request
     "django.middleware.security.SecurityMiddleware",
     "events.security.SecurityHeadersMiddleware",  # public archive: CSP and security headers
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -251,11 +252,26 @@ AIDAILY_VERIFICATION = {
     "QUEUE_VIEW": "events.admin.verification_queue.queue_view",
 }
 
+# Logging (issue 8): one line per request and per task with its id; LOG_FORMAT=json for JSON lines.
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"context": {"()": "aidaily.logging.ContextFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "aidaily.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "django.request": {"filters": ["context"]},  # its id, and URL tokens redacted
+    },
 }
