@@ -29,7 +29,7 @@ TITLE_SPLIT = re.compile(r"\s*[:：]\s*")
 ARXIV_ABS = re.compile(r"^https?://(?:www\.)?arxiv\.org/abs/(?P<id>[^/?#\s]+)", re.IGNORECASE)
 #: Characters a section heading never contains; a short line without them, standing alone
 #: between blank lines, is taken for a heading.
-NOT_IN_HEADINGS = set("。，、；：:,;.!?！？()（）「」“”\"'|<>[]{}【】《》@#*=+/\\`$%&~_")
+NOT_IN_HEADINGS = set("。，、；：:,;.!?！？()（）「」“”\"'|<>[]{}【】《》@#*=+-/\\`$%&~_")
 MAX_BYTES = 2 * 1024 * 1024
 
 
