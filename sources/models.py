@@ -127,6 +127,21 @@ class Snapshot(models.Model):
     error = models.TextField(_("错误信息"), blank=True)
     warc_file = models.FileField(_("WARC 文件"), upload_to=snapshot_upload_path, blank=True)
     text_file = models.FileField(_("正文文件"), upload_to=snapshot_upload_path, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        verbose_name=_("与之相同的快照"),
+        help_text=_("内容与这次抓取逐字节相同的早先快照；本次只记录检查，文件沿用那次的。"),
+    )
+    retry_at = models.DateTimeField(
+        _("下次重试时间"),
+        null=True,
+        blank=True,
+        help_text=_("暂时性失败（超时、5xx、429）后安排的下一次尝试。"),
+    )
     page_title = models.CharField(_("页面标题"), max_length=500, blank=True)
     page_date = models.DateField(_("发布日期"), null=True, blank=True)
     language = models.CharField(_("语言"), max_length=16, blank=True)

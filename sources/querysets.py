@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models.functions import Now
 
 
 class SourceQuerySet(models.QuerySet):
@@ -6,7 +7,28 @@ class SourceQuerySet(models.QuerySet):
         """Sources cited by any item of the issue."""
         return self.filter(citations__issue=issue).distinct()
 
+    def cited_by_status(self, statuses):
+        """Sources cited by at least one issue in one of these workflow statuses."""
+        return self.filter(citations__issue__status__in=statuses).distinct()
+
+    def without_active_capture(self):
+        """Sources with no capture queued or running, so a new one would not pile up."""
+        return self.exclude(snapshots__status__in=["queued", "running"])
+
+    def not_captured_since(self, when):
+        """Sources whose newest successful capture is older than `when`, or missing."""
+        fresh = self.filter(snapshots__status="succeeded", snapshots__finished_at__gte=when)
+        return self.exclude(pk__in=fresh.values("pk"))
+
 
 class SnapshotQuerySet(models.QuerySet):
     def succeeded(self):
         return self.filter(status="succeeded")
+
+    def active(self):
+        """Captures waiting for or held by a worker."""
+        return self.filter(status__in=["queued", "running"])
+
+    def stuck(self, lease):
+        """Captures "running" for longer than a worker may hold one, by database time."""
+        return self.filter(status="running", started_at__lt=Now() - lease)
