@@ -59,10 +59,10 @@ def create_deliveries(mailing: Mailing, *, recipients=None) -> int:
     # The table name comes from the model and every value is a parameter.
     table = Delivery._meta.db_table
     columns = "(mailing_id, subscriber_id, status, attempts, claim, message_id, last_error)"
-    values = "SELECT %s, sub.pk, 'pending', 0, '', '', ''"
-    inner = f"SELECT U.id AS pk FROM {Subscriber._meta.db_table} U WHERE U.id IN ({select_sql})"
-    sql = f"INSERT INTO {table} {columns} {values} FROM ({inner}) sub"
-    sql += " WHERE true ON CONFLICT (mailing_id, subscriber_id) DO NOTHING"
+    values = "SELECT %s, U.id, 'pending', 0, '', '', ''"
+    source = f"FROM {Subscriber._meta.db_table} U WHERE U.id IN ({select_sql})"
+    sql = f"INSERT INTO {table} {columns} {values} {source}"
+    sql += " ON CONFLICT (mailing_id, subscriber_id) DO NOTHING"
     with db_connection.cursor() as cursor:
         cursor.execute(sql, [mailing.pk, *params])
         return cursor.rowcount
