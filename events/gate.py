@@ -52,7 +52,7 @@ def _load(issue):
     return Issue.objects.with_items().prefetch_related(*lookups).get(pk=issue.pk)
 
 
-def _latest_captures(source_ids) -> dict:
+def latest_captures(source_ids) -> dict:
     """source id → (finished_at, content hash) of its newest successful capture, in one query."""
     from sources.models import Snapshot, Source
 
@@ -225,7 +225,7 @@ def problems(issue, *, now=None) -> list[Problem]:
         found.append(Problem("empty", _("这一期还没有任何内容。"), _("至少添加一条大事件。")))
         return found
 
-    latest = _latest_captures({c.source_id for item in items for c in item.citations.all()})
+    latest = latest_captures({c.source_id for item in items for c in item.citations.all()})
     recorded, evidence, types = _recorded(items)
     for item in items:
         key = (types[type(item)].pk, item.pk)
