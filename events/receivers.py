@@ -32,3 +32,12 @@ def content_changed(sender, instance, raw=False, **kwargs):
 def tags_changed(sender, instance, action, **kwargs):
     if action.startswith("post_") and isinstance(instance, (Event, SocialSignal, Paper)):
         _recheck_after_commit(instance.issue_id)
+
+
+@receiver(post_save, sender=Citation)
+def capture_newly_cited_source(sender, instance, raw=False, **kwargs):
+    """A citation of a source never captured queues its first capture (after commit)."""
+    if not raw:
+        from sources import services as snapshots
+
+        snapshots.queue_first_capture(source_id=instance.source_id)

@@ -1,23 +1,222 @@
-"""Admin for sources and their snapshots."""
+"""Admin for sources and their snapshots, and the issue page's capture panel and button.
 
-from django.contrib import admin
+Sources is the lowest layer, so nothing here imports events: the issue mixin works on whatever
+model the issue admin has, and its panels and tools are plain objects of the shape
+events/admin/panels.py documents (title/template/context, label/url/method).
+"""
 
+from dataclasses import dataclass, field
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from . import services
 from .models import Snapshot, Source
 
 
+@dataclass
+class Panel:
+    """A box of the issue's workflow sidebar (same shape as events.admin.panels.Panel)."""
+
+    title: str
+    template: str
+    context: dict = field(default_factory=dict)
+
+
+@dataclass
+class Tool:
+    """A toolbar button (same shape as events.admin.panels.Tool)."""
+
+    label: str
+    url: str
+    method: str = "get"
+
+
+#: Asking for a capture is part of editing sources (analysts and chief editors).
+CAPTURE_PERMISSION = "sources.change_source"
+
+
+def can_request_capture(user) -> bool:
+    """Whether the user may queue captures ("snapshot now")."""
+    return user.is_active and user.has_perm(CAPTURE_PERMISSION)
+
+
+def capture_summary(issue) -> dict:
+    """How many of the issue's sources have a successful capture, and which have none."""
+    sources = list(
+        Source.objects.cited_by_issue(issue).prefetch_related("snapshots").order_by("url")
+    )
+    rows = []
+    for source in sources:
+        snapshots = sorted(source.snapshots.all(), key=lambda s: s.pk, reverse=True)
+        latest = next((s for s in snapshots if s.status == Snapshot.Status.SUCCEEDED), None)
+        last = snapshots[0] if snapshots else None
+        rows.append({"source": source, "latest": latest, "last": last})
+    return {
+        "issue": issue,
+        "total": len(rows),
+        "captured": sum(1 for row in rows if row["latest"]),
+        "missing": [row for row in rows if not row["latest"]],
+        "changed": [row for row in rows if row["source"].content_changed_at],
+    }
+
+
 class IssueSnapshotsAdminMixin:
-    """Filled in by the snapshot capability: "snapshot now" for an issue, captured counts."""
+    """ "Snapshot now" for every source of an issue, and a "captured N of M sources" panel."""
+
+    def object_tools(self, request, issue):
+        tools = super().object_tools(request, issue)
+        if issue is not None and can_request_capture(request.user):
+            url = reverse("admin:events_issue_snapshot_all", args=[issue.pk])
+            tools.append(Tool(label=_("抓取全部来源"), url=url, method="post"))
+        return tools
+
+    def issue_panels(self, request, issue):
+        panels = super().issue_panels(request, issue)
+        if issue is not None:
+            panels.append(
+                Panel(
+                    title=_("来源存档"),
+                    template="sources/admin/issue_snapshots.html",
+                    context={
+                        **capture_summary(issue),
+                        "can_capture": can_request_capture(request.user),
+                    },
+                )
+            )
+        return panels
+
+    def get_urls(self):
+        own = [
+            path(
+                "<int:issue_id>/snapshot-all/",
+                self.admin_site.admin_view(self.snapshot_all_view),
+                name="events_issue_snapshot_all",
+            )
+        ]
+        return own + super().get_urls()
+
+    def snapshot_all_view(self, request, issue_id):
+        """POST: queue a capture of every source the issue cites."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not can_request_capture(request.user):
+            raise PermissionDenied
+        issue = get_object_or_404(self.model, pk=issue_id)
+        queued = services.request_issue_captures(issue=issue)
+        messages.success(
+            request,
+            ngettext("已为 %(n)d 个来源安排抓取。", "已为 %(n)d 个来源安排抓取。", len(queued))
+            % {"n": len(queued)},
+        )
+        return HttpResponseRedirect(reverse("admin:events_issue_change", args=[issue.pk]))
+
+
+class SnapshotInline(admin.TabularInline):
+    model = Snapshot
+    fk_name = "source"
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    ordering = ["-pk"]
+    fields = ["status", "finished_at", "http_status", "size", "content_changed", "archived"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False  # captures are made by workers, never typed in
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("存档"))
+    def archived(self, obj):
+        if obj.status != Snapshot.Status.SUCCEEDED:
+            return obj.error[:120] if obj.error else "—"
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>', obj.get_absolute_url(), _("查看")
+        )
 
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "kind", "publisher", "url", "created_at"]
-    list_filter = ["kind"]
+    list_display = ["__str__", "kind", "publisher", "url", "capture_status", "changed_badge"]
+    list_filter = ["kind", ("content_changed_at", admin.EmptyFieldListFilter)]
     search_fields = ["url", "publisher", "title"]
+    readonly_fields = ["content_changed_at", "created_at"]
+    inlines = [SnapshotInline]
+    actions = ["snapshot_now"]
+    change_form_template = "sources/admin/source_change_form.html"
+
+    @admin.display(description=gettext_lazy("最近抓取"))
+    def capture_status(self, obj):
+        latest = obj.snapshots.order_by("-pk").first()
+        return latest.get_status_display() if latest else _("从未抓取")
+
+    @admin.display(description=gettext_lazy("内容有变化"), boolean=True)
+    def changed_badge(self, obj):
+        return obj.content_changed_at is not None
+
+    @admin.action(description=gettext_lazy("立即抓取选中的来源"))
+    def snapshot_now(self, request, queryset):
+        if not can_request_capture(request.user):
+            raise PermissionDenied
+        count = len([services.request_capture(source=source) for source in queryset])
+        message = _("已为 %(n)d 个来源安排抓取。") % {"n": count}
+        self.message_user(request, message, messages.SUCCESS)
+
+    def get_urls(self):
+        own = [
+            path(
+                "<int:source_id>/snapshot-now/",
+                self.admin_site.admin_view(self.snapshot_now_view),
+                name="sources_source_snapshot_now",
+            )
+        ]
+        return own + super().get_urls()
+
+    def snapshot_now_view(self, request, source_id):
+        """POST: queue a capture of this source."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not can_request_capture(request.user):
+            raise PermissionDenied
+        source = get_object_or_404(Source, pk=source_id)
+        snapshot = services.request_capture(source=source)
+        messages.success(request, _("已安排抓取（快照 #%(id)d）。") % {"id": snapshot.pk})
+        return HttpResponseRedirect(reverse("admin:sources_source_change", args=[source.pk]))
 
 
 @admin.register(Snapshot)
 class SnapshotAdmin(admin.ModelAdmin):
-    list_display = ["source", "status", "http_status", "size", "finished_at"]
-    list_filter = ["status"]
-    search_fields = ["source__url"]
+    list_display = [
+        "source",
+        "status",
+        "finished_at",
+        "http_status",
+        "size",
+        "content_changed",
+        "truncated",
+        "attempts",
+    ]
+    list_filter = ["status", "content_changed", "truncated"]
+    search_fields = ["source__url", "final_url", "sha256"]
+    list_select_related = ["source"]
+    date_hierarchy = "queued_at"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in Snapshot._meta.fields]
+
+    def has_add_permission(self, request):
+        return False  # snapshots are append-only records made by workers
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,9 +1,109 @@
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
+"""The archived copy: a banner page on our origin, the captured page in a sandboxed frame.
 
+The captured page itself is served with `Content-Security-Policy: sandbox`, so its scripts never
+run with our origin's rights (archived JavaScript on the admin's origin was ArchiveBox's worst
+advisory), and it may load nothing from the live web. With SNAPSHOT_ORIGIN set, captured pages
+are served only from that separate domain, as Perma.cc does.
+"""
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.http import require_safe
+
+from . import archive_reader
 from .models import Snapshot
 
+BANNER_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "frame-src {frames}; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+PAGE_POLICY = (
+    "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+    "frame-ancestors {ancestors}"
+)
+SERVED_TYPES = {"text/html", "application/xhtml+xml", "text/plain", "application/pdf"}
 
+
+def _succeeded(pk) -> Snapshot:
+    return get_object_or_404(
+        Snapshot.objects.select_related("source"), pk=pk, status=Snapshot.Status.SUCCEEDED
+    )
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+@require_safe
 def snapshot_view(request, pk):
-    snapshot = get_object_or_404(Snapshot, pk=pk, status=Snapshot.Status.SUCCEEDED)
-    return HttpResponse(snapshot.page_title or snapshot.source.url, content_type="text/plain")
+    """The banner (original URL, time, sha256, WARC download) above the captured page."""
+    snapshot = _succeeded(pk)
+    page_path = reverse("sources:snapshot-page", args=[snapshot.pk])
+    frame_url = f"{settings.SNAPSHOT_ORIGIN}{page_path}" if settings.SNAPSHOT_ORIGIN else page_path
+    response = render(
+        request,
+        "sources/snapshot.html",
+        {
+            "snapshot": snapshot,
+            "source": snapshot.source,
+            "frame_url": frame_url,
+            "original_url": snapshot.source.url if snapshot.source.url.startswith("http") else "",
+            "has_warc": bool(snapshot.warc_file),
+        },
+    )
+    frames = " ".join(filter(None, ["'self'", _origin(settings.SNAPSHOT_ORIGIN)]))
+    response["Content-Security-Policy"] = BANNER_POLICY.format(frames=frames)
+    return response
+
+
+@require_safe
+@xframe_options_exempt  # framing is governed by the CSP frame-ancestors below
+def snapshot_page_view(request, pk):
+    """The captured body as it was served, sandboxed, for the banner page's frame."""
+    if settings.SNAPSHOT_ORIGIN and _origin(request.build_absolute_uri("/")) != _origin(
+        settings.SNAPSHOT_ORIGIN
+    ):
+        raise Http404("captured pages are served from SNAPSHOT_ORIGIN only")
+    snapshot = _succeeded(pk)
+    if not snapshot.warc_file:
+        raise Http404("this capture has no stored page")
+    kind = snapshot.content_type.split(";", 1)[0].strip().lower()
+    if kind not in SERVED_TYPES:
+        kind = "text/plain"  # never let a capture pick a type a browser would run or sniff
+    content_type = kind
+    if kind != "application/pdf" and snapshot.charset:
+        content_type += f"; charset={snapshot.charset}"
+    response = StreamingHttpResponse(
+        archive_reader.iter_page_body(snapshot.warc_file), content_type=content_type
+    )
+    ancestors = " ".join(filter(None, ["'self'", _origin(settings.SITE_URL)]))
+    response["Content-Security-Policy"] = PAGE_POLICY.format(ancestors=ancestors)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cross-Origin-Resource-Policy"] = (
+        "cross-origin" if settings.SNAPSHOT_ORIGIN else ("same-origin")
+    )
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@require_safe
+def snapshot_warc_view(request, pk):
+    """Download the WARC file, readable by any web-archive tool."""
+    snapshot = _succeeded(pk)
+    if not snapshot.warc_file:
+        raise Http404("this capture has no WARC file")
+    response = FileResponse(
+        snapshot.warc_file.open("rb"),
+        as_attachment=True,
+        filename=f"aidaily-snapshot-{snapshot.pk}.warc.gz",
+        content_type="application/warc",
+    )
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
