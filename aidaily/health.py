@@ -62,6 +62,9 @@ def check_broker() -> str:
     return "ok"
 
 
+HEALTHZ_PATH = "/healthz"
+
+
 @never_cache
 def healthz(request):
     """The state of the database, the cache and the broker as JSON; 503 when one is down."""
@@ -70,3 +73,20 @@ def healthz(request):
     return JsonResponse(
         {"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503
     )
+
+
+class HealthzMiddleware:
+    """Answers /healthz before host validation, HTTPS redirects and request logging.
+
+    Probes (compose, a load balancer) call the container by its address over plain HTTP, which
+    ALLOWED_HOSTS and SECURE_SSL_REDIRECT would refuse, and every 15 seconds, which would drown
+    the request log.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == HEALTHZ_PATH and request.method in ("GET", "HEAD"):
+            return healthz(request)
+        return self.get_response(request)

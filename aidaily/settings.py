@@ -62,6 +62,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "aidaily.health.HealthzMiddleware",  # probes: before host checks, HTTPS redirect and logging
     "aidaily.logging.RequestLogMiddleware",  # first: a request id and one log line per request
     "django.middleware.security.SecurityMiddleware",
     "events.security.SecurityHeadersMiddleware",  # public archive: CSP and security headers

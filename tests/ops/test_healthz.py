@@ -1,5 +1,6 @@
 """/healthz tells an operator (or a load balancer) at a glance which service is down."""
 
+import logging
 import socket
 
 import pytest
@@ -95,3 +96,18 @@ def test_healthz_reports_the_real_redis_broker_ok(client, settings, redis_broker
 
     assert response.status_code == 200
     assert response.json()["checks"]["broker"] == "ok"
+
+
+@pytest.mark.django_db
+def test_a_container_probe_by_address_over_http_gets_the_health_report(client, settings, caplog):
+    settings.ALLOWED_HOSTS = ["daily.example.com"]
+    settings.SECURE_SSL_REDIRECT = True
+    caplog.set_level(logging.INFO, logger="aidaily.request")
+
+    probe = client.get("/healthz", HTTP_HOST="172.18.0.5:8000")
+    page = client.get("/robots.txt", HTTP_HOST="172.18.0.5:8000")
+
+    assert probe.status_code == 200
+    assert probe.json()["status"] == "ok"
+    assert page.status_code == 400  # everything else still refuses an unknown host
+    assert "/healthz" not in caplog.text  # probes every 15 s would drown the request log

@@ -19,10 +19,10 @@ def request_lines(caplog):
 def test_each_request_logs_one_line_with_the_id_it_returns(client, caplog):
     caplog.set_level(logging.INFO, logger="aidaily.request")
 
-    response = client.get("/healthz")
+    response = client.get("/robots.txt")
 
     [line] = request_lines(caplog)
-    assert line.getMessage().startswith("GET /healthz 200 ")
+    assert line.getMessage().startswith("GET /robots.txt 200 ")
     assert line.status == 200
     assert line.request_id == response["X-Request-ID"]
     assert len(response["X-Request-ID"]) == 32
@@ -32,7 +32,7 @@ def test_each_request_logs_one_line_with_the_id_it_returns(client, caplog):
 def test_a_request_id_from_the_proxy_is_kept(client, caplog):
     caplog.set_level(logging.INFO, logger="aidaily.request")
 
-    response = client.get("/healthz", HTTP_X_REQUEST_ID="lb-7f3a9c2e-0001")
+    response = client.get("/robots.txt", HTTP_X_REQUEST_ID="lb-7f3a9c2e-0001")
 
     assert response["X-Request-ID"] == "lb-7f3a9c2e-0001"
     assert request_lines(caplog)[0].request_id == "lb-7f3a9c2e-0001"
@@ -46,7 +46,7 @@ def test_a_request_id_from_the_proxy_is_kept(client, caplog):
 def test_a_forged_request_id_is_replaced_by_a_fresh_one(client, caplog, forged):
     caplog.set_level(logging.INFO, logger="aidaily.request")
 
-    response = client.get("/healthz", HTTP_X_REQUEST_ID=forged)
+    response = client.get("/robots.txt", HTTP_X_REQUEST_ID=forged)
 
     assert response["X-Request-ID"] != forged
     assert response["X-Request-ID"].isalnum()
@@ -70,7 +70,7 @@ def test_capability_tokens_in_urls_stay_out_of_the_log(client, caplog):
 @pytest.mark.django_db
 def test_json_format_writes_one_parseable_object_per_line(client, caplog):
     caplog.set_level(logging.INFO, logger="aidaily.request")
-    client.get("/healthz?q=%E4%B8%AD%E6%96%87%22%0A")
+    client.get("/robots.txt?q=%E4%B8%AD%E6%96%87%22%0A")
     [record] = request_lines(caplog)
     ContextFilter().filter(record)
 
@@ -80,7 +80,7 @@ def test_json_format_writes_one_parseable_object_per_line(client, caplog):
     payload = json.loads(line)
     assert payload["logger"] == "aidaily.request"
     assert payload["method"] == "GET"
-    assert payload["path"] == "/healthz"
+    assert payload["path"] == "/robots.txt"
     assert payload["status"] == 200
     assert payload["request_id"] == record.request_id
     assert payload["duration_ms"] >= 0
