@@ -1,0 +1,116 @@
+"""`import_issue` and `export_issue` as an analyst runs them."""
+
+import io
+import sys
+import types
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from events.models import Event, Issue
+from sources.models import Source
+
+from .helpers import SAMPLE
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args):
+    out, err = io.StringIO(), io.StringIO()
+    call_command(*args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_import_prints_the_date_and_the_admin_url(analyst):
+    out, err = run("import_issue", str(SAMPLE), "--user", "analyst")
+    issue = Issue.objects.get()
+    assert out.startswith("2026-04-08 ")
+    assert out.rstrip().endswith(f"/admin/events/issue/{issue.pk}/change/")
+    assert err == ""
+    assert issue.created_by == analyst
+
+
+def test_import_prints_warnings_as_path_line_warning(tmp_path):
+    path = tmp_path / "day.txt"
+    path.write_text(
+        SAMPLE.read_text(encoding="utf-8").replace(
+            "(<https://blogs.nvidia.com/blog/uk-sovereign-ai-factories/>)",
+            "(<https://blogs.nvidia.com/blog/uk-sovereign-ai-",
+        ),
+        encoding="utf-8",
+    )
+    out, err = run("import_issue", str(path))
+    assert err.startswith(f"{path}:80: warning: ")
+    assert "2026-04-08" in out
+
+
+def test_import_error_prints_path_line_message_and_creates_nothing(tmp_path):
+    path = tmp_path / "bad.txt"
+    text = SAMPLE.read_text(encoding="utf-8").replace("商业与应用解读", "市场情绪")
+    path.write_text(text, encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(CommandError, match="没有导入任何内容"):
+        call_command("import_issue", str(path), stdout=out, stderr=err)
+    assert f"{path}:82: 未知的栏目“市场情绪”" in err.getvalue()
+    assert Issue.objects.count() == 0 and Source.objects.count() == 0
+
+
+def test_import_twice_needs_replace():
+    run("import_issue", str(SAMPLE))
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_issue", str(SAMPLE), stdout=io.StringIO(), stderr=err)
+    assert f"{SAMPLE}:3: 2026-04-08 已经有一期日报" in err.getvalue()
+    out, _err = run("import_issue", str(SAMPLE), "--replace")
+    assert "已替换草稿" in out
+    assert Event.objects.count() == 5
+
+
+def test_import_of_a_missing_file_or_user_is_a_clear_error(tmp_path):
+    with pytest.raises(CommandError, match="没有用户"):
+        call_command("import_issue", str(SAMPLE), "--user", "nobody")
+    with pytest.raises(CommandError, match=str(tmp_path / "missing.txt")):
+        call_command("import_issue", str(tmp_path / "missing.txt"))
+
+
+def test_export_md_to_a_file_reproduces_the_sample(tmp_path):
+    run("import_issue", str(SAMPLE))
+    target = tmp_path / "out.md"
+    run("export_issue", "2026-04-08", "--format", "md", "-o", str(target))
+    assert target.read_bytes() == SAMPLE.read_bytes()
+
+
+def test_export_text_to_stdout():
+    run("import_issue", str(SAMPLE))
+    out, _err = run("export_issue", "2026-04-08", "--format", "text")
+    assert out.startswith("AI前沿发展日报 | 2026-04-08\n")
+    assert "【前沿研究速递】" in out
+
+
+def test_export_of_a_date_without_issue_or_a_bad_date_is_an_error():
+    with pytest.raises(CommandError, match="没有日报"):
+        call_command("export_issue", "2026-01-01")
+    with pytest.raises(CommandError, match="不是 YYYY-MM-DD"):
+        call_command("export_issue", "yesterday")
+
+
+def test_export_html_uses_the_public_page_renderer(monkeypatch):
+    run("import_issue", str(SAMPLE))
+    fake = types.ModuleType("events.rendering.web")
+    fake.render_issue_page = lambda issue: f"<html>{issue.date}</html>"
+    monkeypatch.setitem(sys.modules, "events.rendering.web", fake)
+    out, _err = run("export_issue", "2026-04-08", "--format", "html")
+    assert out == "<html>2026-04-08</html>"
+
+
+def test_export_email_says_when_the_renderer_is_not_available_yet(monkeypatch):
+    run("import_issue", str(SAMPLE))
+    monkeypatch.setitem(sys.modules, "events.rendering.email", None)  # import fails
+    with pytest.raises(CommandError, match="还不可用"):
+        call_command("export_issue", "2026-04-08", "--format", "email")
+
+
+def test_export_defaults_to_md_on_stdout():
+    run("import_issue", str(SAMPLE))
+    out, _err = run("export_issue", "2026-04-08")
+    assert out.splitlines()[0] == "AI前沿发展日报 | 2026-04-08 (Asia/Shanghai)"
