@@ -1,0 +1,153 @@
+"""The demo newsroom: two users, the sample issue published with its evidence, tomorrow's draft.
+
+Everything runs offline: the sample's sources are captured from files shipped in
+events/demo/evidence/ through the same storage path as a real capture, so the published issue
+has WARC files, extracted text and archived copies on a machine without internet.
+"""
+
+import json
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from newsletter.models import Subscriber
+from sources.models import Snapshot, Source
+from sources.normalise import normalise_url
+from sources.services import capture_from_bytes
+from verification import services as verification
+from verification.models import VerificationStatus
+
+from .. import workflow
+from ..dailyformat.importer import import_bytes
+from ..models import Issue
+from ..roles import ANALYST, CHIEF_EDITOR, ensure_roles
+
+DEMO_DIR = Path(__file__).resolve().parent
+SAMPLE = DEMO_DIR / "sample-issue.txt"
+DRAFT = DEMO_DIR / "draft-2026-04-09.txt"
+EVIDENCE = DEMO_DIR / "evidence"
+DEMO_USERS = {"analyst": ANALYST, "editor": CHIEF_EDITOR}
+DEMO_READER = "reader@example.com"
+DEFAULT_NOTE = "已对照存档的原始来源逐条核对。"
+
+
+@dataclass
+class DemoReport:
+    passwords: dict = field(default_factory=dict)
+    published: Issue | None = None
+    draft: Issue | None = None
+    created: list = field(default_factory=list)
+
+
+def load_demo(*, reset_passwords: bool = False) -> DemoReport:
+    """Create whatever part of the demo is missing; running it again changes nothing."""
+    ensure_roles()
+    report = DemoReport()
+    users = {name: _user(name, role, report, reset_passwords) for name, role in DEMO_USERS.items()}
+    # A confirmed reader, so publishing the sample writes a digest under var/mail/.
+    Subscriber.objects.get_or_create(
+        email=DEMO_READER,
+        defaults={"status": Subscriber.Status.ACTIVE, "confirmed_at": timezone.now()},
+    )
+    report.published = _published_sample(users, report)
+    report.draft = _draft(users, report)
+    return report
+
+
+def _user(username, role, report, reset_password):
+    from django.contrib.auth.models import Group
+
+    user, created = get_user_model().objects.get_or_create(
+        username=username, defaults={"is_staff": True, "email": f"{username}@aidaily.local"}
+    )
+    if created or reset_password:
+        password = secrets.token_urlsafe(12)
+        user.set_password(password)
+        user.save()
+        report.passwords[username] = password
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def _issue_date(path: Path):
+    from ..dailyformat.parser import parse
+
+    return parse(path.read_text(encoding="utf-8-sig")).date
+
+
+def _import_with_evidence(path: Path, analyst) -> Issue:
+    """Import a demo file and capture its sources from the shipped files, in one transaction.
+
+    Capturing inside the import's transaction means the "capture new sources" hook finds
+    snapshots already there when it runs after commit, so the demo never tries the network.
+    """
+    manifest = json.loads((EVIDENCE / "manifest.json").read_text())
+    with transaction.atomic():
+        issue = import_bytes(path.read_bytes(), user=analyst).issue
+        for source in Source.objects.cited_by_issue(issue):
+            if source.snapshots.filter(status=Snapshot.Status.SUCCEEDED).exists():
+                continue
+            entry = manifest.get(normalise_url(source.url))
+            if entry:
+                capture_from_bytes(
+                    source,
+                    (EVIDENCE / entry["file"]).read_bytes(),
+                    content_type=entry["content_type"],
+                )
+    return issue
+
+
+def _published_sample(users, report) -> Issue:
+    date = _issue_date(SAMPLE)
+    issue = Issue.objects.filter(date=date).first()
+    if issue is None:
+        issue = _import_with_evidence(SAMPLE, users["analyst"])
+        report.created.append(issue)
+    if issue.status == Issue.Status.DRAFT:
+        for item in issue.items():
+            _verify(item, users["analyst"])
+        workflow.perform(issue, "submit", by=users["analyst"])
+    if issue.status == Issue.Status.IN_REVIEW:
+        workflow.perform(issue, "approve", by=users["editor"], comment="演示：核实完整，批准。")
+    if issue.status in (Issue.Status.APPROVED, Issue.Status.SCHEDULED):
+        workflow.perform(issue, "publish", by=users["editor"])
+    return issue
+
+
+def _verify(item, analyst) -> None:
+    """Verify an item on the snapshots of the sources it cites, as an analyst would."""
+    if item.verification_status != VerificationStatus.UNVERIFIED:
+        return
+    evidence = list(
+        Snapshot.objects.filter(
+            source__in=[c.source for c in item.citations.all()],
+            status=Snapshot.Status.SUCCEEDED,
+        )
+    )
+    note = item.verification_note or DEFAULT_NOTE
+    try:
+        verification.verify(
+            item, by=analyst, outcome=VerificationStatus.VERIFIED, note=note, evidence=evidence
+        )
+    except verification.VerificationRefused:
+        # A single non-official source: honestly only partly verified.
+        verification.verify(
+            item,
+            by=analyst,
+            outcome=VerificationStatus.PARTIALLY_VERIFIED,
+            note=note,
+            evidence=evidence,
+        )
+
+
+def _draft(users, report) -> Issue:
+    date = _issue_date(DRAFT)
+    issue = Issue.objects.filter(date=date).first()
+    if issue is None:
+        issue = _import_with_evidence(DRAFT, users["analyst"])
+        report.created.append(issue)
+    return issue
