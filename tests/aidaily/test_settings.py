@@ -1,4 +1,4 @@
-"""Settings come from the environment; a production-like environment passes Django's deploy check."""
+"""Settings come from the environment; a production-like one passes Django's deploy check."""
 
 import os
 import secrets
@@ -25,7 +25,7 @@ PRODUCTION_ENV = {
 
 
 def manage(*args, env):
-    clean = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp")}
+    clean = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", str(BASE_DIR))}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=BASE_DIR,
