@@ -100,7 +100,7 @@ def html_page(title: str, text: str, *, charset_meta: str = "") -> str:
     meta = f'<meta charset="{charset_meta}">' if charset_meta else ""
     paragraphs = "".join(f"<p>{text}</p>" for _ in range(6))
     return (
-        f"<!DOCTYPE html><html lang=\"zh\"><head>{meta}<title>{title}</title>"
+        f'<!DOCTYPE html><html lang="zh"><head>{meta}<title>{title}</title>'
         '<meta name="date" content="2026-04-07"></head>'
         f"<body><article><h1>{title}</h1>{paragraphs}</article></body></html>"
     )
