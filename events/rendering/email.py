@@ -3,6 +3,7 @@
 Rendered once per issue; each recipient's copy only swaps UNSUBSCRIBE_PLACEHOLDER for their token.
 """
 
+import html as html_lib
 from dataclasses import dataclass
 
 import css_inline
@@ -10,6 +11,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import strip_tags
 
 from .markdown import render_markdown, render_markdown_inline
 
@@ -99,9 +101,11 @@ def unsubscribe_url(token: str = UNSUBSCRIBE_PLACEHOLDER) -> str:
 
 
 def _preheader(issue) -> str:
+    """The inbox preview line: the first conclusion (or the overview) as plain text."""
     first = next(iter(issue.conclusions.all()), None)
     source = first.text if first else issue.overview
-    return " ".join((source or issue.display_title).split())[:140]
+    text = strip_tags(render_markdown(source or issue.display_title))
+    return " ".join(html_lib.unescape(text).split())[:140]
 
 
 def _sections(issue, labels) -> dict:
@@ -201,77 +205,26 @@ def render_email(issue) -> RenderedDigest:
 
 
 def render_text(issue) -> str:
-    """The plain-text part: the daily format when its writer is available, with a footer."""
-    body = _daily_format_text(issue)
-    labels = labels_for(issue)
-    web_url = settings.SITE_URL + issue.get_absolute_url()
-    footer = (
-        f"\n\n-- \n{labels['read_online']}{labels['colon']}{web_url}\n"
-        f"{labels['why']}\n{labels['unsubscribe']}{labels['colon']}{unsubscribe_url()}\n"
-    )
-    return body.rstrip() + footer
+    """The plain-text part: the daily-format text digest, corrections, and a footer."""
+    from events.dailyformat.writer import write_text
 
-
-def _daily_format_text(issue) -> str:
-    try:  # the daily-format writer is its own capability; fall back while it is absent
-        from events.dailyformat.writer import write_issue
-    except ImportError:
-        return simple_text(issue)
-    return write_issue(issue)
-
-
-def simple_text(issue) -> str:
-    """A plain-text rendering in the daily format's order and labels."""
     labels = labels_for(issue)
     c = labels["colon"]
-    lines = [
-        f"{issue.display_title} (Asia/Shanghai)",
-        "",
-        f"{labels['date']}{c}{issue.date.isoformat()} (Asia/Shanghai) "
-        + labels["coverage"].format(
-            start=issue.coverage_start.isoformat(), end=issue.coverage_end.isoformat()
-        ),
-    ]
-    if issue.coverage_note:
-        lines.append(issue.coverage_note)
-    lines += ["", labels["overview"], "", issue.overview.strip(), "", labels["conclusions"], ""]
-    lines += [f"{c_.position}. {c_.text.strip()}" for c_ in issue.conclusions.all()]
-
-    def sources(item):
-        return " | ".join(f"{x.label} (<{x.source.url}>)" for x in item.citations.all())
-
-    events = list(issue.events.all())
-    lines += ["", labels["events"].format(n=len(events)), ""]
-    for event in events:
-        lines += [f"{event.rank}. {event.title}", ""]
-        for key in ("what_happened", "key_facts", "why_it_matters", "implications"):
-            if getattr(event, key):
-                lines += [f"{labels[key]}{c}{getattr(event, key).strip()}", ""]
-        lines += [f"{labels['sources']}{c}{sources(event)}", ""]
-    lines += [labels["business"], "", issue.business_analysis.strip(), "", labels["signals"], ""]
-    for signal in issue.signals.all():
-        lines += [f"{signal.rank}. {signal.handle}：{signal.headline}", ""]
-        lines += [f"{labels['type']}{c}{signal.signal_type}", ""]
-        lines += [f"{labels['verification']}{c}{signal.verification_note}", ""]
-        lines += [f"{labels['take']}{c}{signal.one_line_take}", ""]
-        lines += [f"{labels['item_sources']}{c}{sources(signal)}", ""]
-    lines += [labels["papers"], ""]
-    for paper in issue.papers.all():
-        lines += [f"{paper.rank}. {paper.name}：{paper.headline}", ""]
-        for key, attr in (
-            ("what_it_does", "what_it_does"),
-            ("what_is_new", "what_is_new"),
-            ("applications", "applications"),
-            ("take", "one_line_take"),
-        ):
-            if getattr(paper, attr):
-                lines += [f"{labels[key]}{c}{getattr(paper, attr).strip()}", ""]
-        lines += [f"{labels['item_sources']}{c}{sources(paper)}", ""]
+    blocks = [write_text(issue).rstrip()]
     corrections = list(issue.corrections.all())
     if corrections:
-        lines += [labels["corrections"], ""]
-        lines += [f"{x.created_at:%Y-%m-%d}{c}{x.text.strip()}" for x in corrections]
-    return "\n".join(lines)
+        blocks.append(
+            "\n".join(
+                [labels["corrections"]]
+                + [f"{x.created_at:%Y-%m-%d}{c}{x.text}" for x in corrections]
+            )
+        )
+    web_url = settings.SITE_URL + issue.get_absolute_url()
+    blocks.append(
+        f"-- \n{labels['read_online']}{c}{web_url}\n"
+        f"{labels['why']}\n{labels['unsubscribe']}{c}{unsubscribe_url()}"
+    )
+    return "\n\n".join(blocks) + "\n"
 
 
 def render_correction(issue, correction) -> RenderedDigest:
@@ -287,7 +240,7 @@ def render_correction(issue, correction) -> RenderedDigest:
             "correction": render_markdown(correction.text),
             "web_url": web_url,
             "unsubscribe_url": unsubscribe_url(),
-            "preheader": " ".join(correction.text.split())[:140],
+            "preheader": " ".join(strip_tags(render_markdown(correction.text)).split())[:140],
         }
         html = css_inline.inline(render_to_string("email/correction.html", context))
     text = (

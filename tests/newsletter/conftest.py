@@ -2,14 +2,12 @@
 
 import email
 import email.policy
+import logging
 import socket
 import threading
 
-import logging
-
 import pytest
 from aiosmtpd.controller import Controller
-
 
 logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command
 
@@ -26,17 +24,20 @@ class Sink:
     def __init__(self):
         self.messages: list[tuple[str, list[str], bytes]] = []
         self.refuse: dict[str, str] = {}
+        self.drop_after_data: set[str] = set()  # received, then the line drops before "250"
         self.lock = threading.Lock()
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
             return self.refuse[address]
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+    async def handle_DATA(self, server, session, envelope):
         with self.lock:
             self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+        if self.drop_after_data & set(envelope.rcpt_tos):
+            server.transport.close()
         return "250 Message accepted for delivery"
 
     @property
@@ -44,7 +45,10 @@ class Sink:
         return [rcpt for _from, rcpts, _data in self.messages for rcpt in rcpts]
 
     def parsed(self):
-        return [email.message_from_bytes(data, policy=email.policy.default) for *_, data in self.messages]
+        return [
+            email.message_from_bytes(data, policy=email.policy.default)
+            for *_, data in self.messages
+        ]
 
 
 @pytest.fixture

@@ -47,7 +47,9 @@ def test_published_issue_reaches_each_active_subscriber_once_as_multipart_altern
     assert len({d.message_id for d in deliveries}) == 3
 
 
-def test_headers_are_present_and_well_formed(smtp_server, analyst, editor, django_capture_on_commit_callbacks):
+def test_headers_are_present_and_well_formed(
+    smtp_server, analyst, editor, django_capture_on_commit_callbacks
+):
     reader = SubscriberFactory(email="Reader@Mail.Example")
     with django_capture_on_commit_callbacks(execute=True):
         publish(analyst, editor)
