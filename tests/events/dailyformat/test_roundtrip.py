@@ -83,3 +83,20 @@ def test_text_digest_strips_markup_from_analyst_text():
     digest = write_text(issue)
     assert "看 公告 (https://lab.example.com/a) 和 重点。alert(1)" in digest
     assert "<script>" not in digest
+
+
+def test_export_costs_the_same_queries_for_two_events_or_twelve():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import EventFactory, cite
+
+    issue = full_issue()
+    with CaptureQueriesContext(connection) as two:
+        write_markdown(issue)
+    for rank in range(3, 13):
+        cite(EventFactory(issue=issue, rank=rank))
+    with CaptureQueriesContext(connection) as twelve:
+        text = write_markdown(issue)
+    assert "今日 Top 12 大事件" in text
+    assert len(two) == len(twelve) <= 15
