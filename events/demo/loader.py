@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.utils import timezone
 
 from newsletter.models import Subscriber
+from sources.inference import infer_source
 from sources.models import Snapshot, Source
 from sources.normalise import normalise_url
 from sources.services import capture_from_bytes
@@ -73,36 +73,50 @@ def _user(username, role, report, reset_password):
     return user
 
 
-def _issue_date(path: Path):
-    from ..dailyformat.parser import parse
+def _parsed(path: Path):
+    from ..dailyformat.parser import decode, parse
 
-    return parse(path.read_text(encoding="utf-8-sig")).date
+    return parse(decode(path.read_bytes()))
+
+
+def capture_shipped_evidence(path: Path) -> list[Source]:
+    """Create the sources a demo file cites and capture each from the shipped evidence files.
+
+    Sources exist, captured, before the file is imported, so the "capture newly cited
+    sources" hook finds nothing to do and the demo (and the browser test) never need the
+    network. Publisher and kind are inferred exactly as the importer would.
+    """
+    manifest = json.loads((EVIDENCE / "manifest.json").read_text())
+    parsed = _parsed(path)
+    cited = [
+        source
+        for item in (*parsed.events, *parsed.signals, *parsed.papers)
+        for source in item.sources
+    ]
+    sources = []
+    for cited_source in cited:
+        url = normalise_url(cited_source.url)
+        guess = infer_source(cited_source.label, cited_source.url)
+        source, _created = Source.objects.get_or_create(
+            url=url,
+            defaults={"publisher": guess.publisher, "title": guess.title, "kind": guess.kind},
+        )
+        entry = manifest.get(url)
+        if entry and not source.snapshots.filter(status=Snapshot.Status.SUCCEEDED).exists():
+            capture_from_bytes(
+                source, (EVIDENCE / entry["file"]).read_bytes(), content_type=entry["content_type"]
+            )
+        sources.append(source)
+    return sources
 
 
 def _import_with_evidence(path: Path, analyst) -> Issue:
-    """Import a demo file and capture its sources from the shipped files, in one transaction.
-
-    Capturing inside the import's transaction means the "capture new sources" hook finds
-    snapshots already there when it runs after commit, so the demo never tries the network.
-    """
-    manifest = json.loads((EVIDENCE / "manifest.json").read_text())
-    with transaction.atomic():
-        issue = import_bytes(path.read_bytes(), user=analyst).issue
-        for source in Source.objects.cited_by_issue(issue):
-            if source.snapshots.filter(status=Snapshot.Status.SUCCEEDED).exists():
-                continue
-            entry = manifest.get(normalise_url(source.url))
-            if entry:
-                capture_from_bytes(
-                    source,
-                    (EVIDENCE / entry["file"]).read_bytes(),
-                    content_type=entry["content_type"],
-                )
-    return issue
+    capture_shipped_evidence(path)
+    return import_bytes(path.read_bytes(), user=analyst).issue
 
 
 def _published_sample(users, report) -> Issue:
-    date = _issue_date(SAMPLE)
+    date = _parsed(SAMPLE).date
     issue = Issue.objects.filter(date=date).first()
     if issue is None:
         issue = _import_with_evidence(SAMPLE, users["analyst"])
@@ -145,7 +159,7 @@ def _verify(item, analyst) -> None:
 
 
 def _draft(users, report) -> Issue:
-    date = _issue_date(DRAFT)
+    date = _parsed(DRAFT).date
     issue = Issue.objects.filter(date=date).first()
     if issue is None:
         issue = _import_with_evidence(DRAFT, users["analyst"])
