@@ -24,7 +24,9 @@ from urllib.parse import urljoin, urlsplit
 
 from . import addresses
 
-getaddrinfo = socket.getaddrinfo  # module attribute, so tests can point a name elsewhere
+# Module attributes, so tests can point a name elsewhere or play a network that misroutes us.
+getaddrinfo = socket.getaddrinfo
+create_connection = socket.create_connection
 
 MAX_REDIRECTS = 5
 REDIRECT_BODY_LIMIT = 64 * 1024
@@ -197,7 +199,7 @@ def _connect(addresses_: list[str], port: int, policy: Policy, deadline: float) 
     for address in addresses_:
         timeout = max(0.01, min(policy.connect_timeout, deadline - time.monotonic()))
         try:
-            return socket.create_connection((address, port), timeout=timeout)
+            return create_connection((address, port), timeout=timeout)
         except TimeoutError as exc:
             errors.append(f"{address}: connect timed out ({exc})")
         except OSError as exc:
@@ -238,7 +240,7 @@ def _request_bytes(url: str, host: str, port: int, scheme: str, user_agent: str)
     return ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8")
 
 
-def _spool():
+def spool():
     """A temporary file that stays in memory while small; Exchange.close() closes it."""
     return tempfile.SpooledTemporaryFile(SPOOL_IN_MEMORY)
 
@@ -272,7 +274,7 @@ def _read_body(response, exchange: Exchange, sock, *, limit: int, policy: Policy
     digest = hashlib.sha256()
     decompressor = _decompressor(exchange.header("Content-Encoding"))
     if decompressor is not None:
-        exchange.decoded = _spool()
+        exchange.decoded = spool()
     first = True
     while True:
         remaining = deadline - time.monotonic()
@@ -385,7 +387,7 @@ def _exchange(url: str, policy: Policy, deadline: float, *, limit: int) -> Excha
             (k, v) for k, v in response.msg.items() if k.lower() != "transfer-encoding"
         ]
         _check_status(exchange, host)
-        exchange.body = _spool()
+        exchange.body = spool()
         if exchange.status in REDIRECT_STATUSES:
             limit = REDIRECT_BODY_LIMIT  # a redirect's body is kept for the record, briefly
         try:

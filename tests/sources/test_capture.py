@@ -262,8 +262,8 @@ def test_a_body_over_the_cap_is_kept_up_to_the_cap_and_marked_truncated(server, 
 
 def test_a_gzip_bomb_stops_at_the_decompressed_cap(server, settings):
     settings.SNAPSHOT_MAX_BYTES = 1_000_000
-    bomb = gzip.compress(b"<html><body>" + b"A" * 200_000_000, compresslevel=9)
-    assert len(bomb) < 300_000
+    bomb = gzip.compress(b"<html><body>" + b"A" * 64_000_000, compresslevel=9)
+    assert len(bomb) < 100_000
     url = server.route(
         "/bomb", Reply(200, bomb, {"Content-Type": "text/html", "Content-Encoding": "gzip"})
     )
