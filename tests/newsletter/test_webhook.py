@@ -1,0 +1,91 @@
+import json
+
+import pytest
+
+from newsletter.models import Subscriber
+
+from ..factories import SubscriberFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/newsletter/feedback/"
+SECRET = "s3cret-shared-with-the-mail-provider"
+
+
+@pytest.fixture(autouse=True)
+def webhook_secret(settings):
+    settings.NEWSLETTER_WEBHOOK_SECRET = SECRET
+
+
+def post(client, payload, secret=SECRET, **extra):
+    body = payload if isinstance(payload, (bytes, str)) else json.dumps(payload)
+    return client.post(
+        URL, body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {secret}", **extra
+    )
+
+
+def test_bounce_report_marks_the_subscriber_bounced(client):
+    reader = SubscriberFactory(email="gone@example.com")
+
+    response = post(client, {"type": "bounce", "email": "GONE@example.com"})
+
+    assert response.status_code == 200 and response.json() == {"updated": True}
+    reader.refresh_from_db()
+    assert reader.status == Subscriber.Status.BOUNCED and reader.bounced_at
+
+
+def test_complaint_by_message_id_marks_the_subscriber_complained(client):
+    from newsletter import mailings, sending
+    from newsletter.models import Delivery
+
+    from ..factories import IssueFactory
+
+    reader = SubscriberFactory()
+    mailing = mailings.digest_for(IssueFactory(published=True))
+    sending.create_deliveries(mailing)
+    Delivery.objects.update(message_id="<1.2.abc@aidaily.local>", status="sent")
+
+    response = post(client, {"type": "complaint", "message_id": "<1.2.abc@aidaily.local>"})
+
+    assert response.status_code == 200
+    reader.refresh_from_db()
+    assert reader.status == Subscriber.Status.COMPLAINED and reader.complained_at
+
+
+def test_forged_or_missing_secret_is_refused(client):
+    reader = SubscriberFactory()
+    payload = {"type": "complaint", "email": reader.email}
+
+    assert post(client, payload, secret="guess").status_code == 401
+    assert client.post(URL, json.dumps(payload), content_type="application/json").status_code == 401
+    reader.refresh_from_db()
+    assert reader.status == Subscriber.Status.ACTIVE
+
+
+def test_webhook_is_off_without_a_configured_secret(client, settings):
+    settings.NEWSLETTER_WEBHOOK_SECRET = ""
+    assert post(client, {"type": "bounce", "email": "a@example.com"}, secret="").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json",
+        b"[]",
+        json.dumps({"type": "delete_everything", "email": "a@example.com"}),
+        b"{}",
+    ],
+)
+def test_malformed_reports_are_refused(client, body):
+    assert post(client, body).status_code == 400
+
+
+def test_oversized_report_is_refused(client):
+    huge = json.dumps({"type": "bounce", "email": "a@example.com", "pad": "x" * 100_000})
+    assert post(client, huge).status_code == 413
+
+
+def test_unknown_address_changes_nothing(client):
+    response = post(client, {"type": "bounce", "email": "nobody@example.com"})
+    assert response.status_code == 200 and response.json() == {"updated": False}
+    assert Subscriber.objects.count() == 0
