@@ -136,8 +136,12 @@ def test_crlf_line_endings_byte_order_mark_and_trailing_spaces_keep_line_numbers
 
 
 def test_runs_of_blank_lines_separate_paragraphs_once():
-    parsed = parse(HEADER + "\n\n\n今日总览\n\n\n\n第一段。\n\n\n\n第二段。\n\n\n")
+    text = HEADER + "\n\n\n今日总览\n\n\n\n第一段。\n\n\n\n第二段。\n\n\n"
+    parsed = parse(
+        text + "今日 Top 1 大事件\n\n\n\n1. 事件\n\n\n可信来源：A (<https://a.example.com>)\n"
+    )
     assert parsed.overview == "第一段。\n\n第二段。"
+    assert (parsed.events[0].line, parsed.events[0].sources[0].line) == (23, 26)
     assert parsed.warnings[0].message.startswith("今日三条结论应有三条")
 
 
@@ -156,7 +160,9 @@ def test_url_without_angle_brackets_in_full_width_brackets():
     parsed = parse(
         event_with_sources("NVIDIA 官方公告 PDF（https://nvidianews.nvidia.com/pdf/68c9/）")
     )
-    assert parsed.events[0].sources[0].url == "https://nvidianews.nvidia.com/pdf/68c9/"
+    source = parsed.events[0].sources[0]
+    assert (source.url, source.line) == ("https://nvidianews.nvidia.com/pdf/68c9/", 12)
+    assert not [w for w in parsed.warnings if w.line == 12]
 
 
 def test_url_without_angle_brackets_keeps_a_balanced_parenthesis():
@@ -186,6 +192,7 @@ def test_labels_with_either_colon_are_kept_exactly_as_written():
         )
     )
     labels = [s.label for s in parsed.events[0].sources]
+    assert {s.line for s in parsed.events[0].sources} == {12}
     assert labels == [
         "Reuters : Broadcom 与 Google 长期 TPU 协议",
         "Reuters：Microsoft to invest $10 billion",
@@ -195,6 +202,11 @@ def test_labels_with_either_colon_are_kept_exactly_as_written():
 def test_markdown_dollar_escape_is_removed_but_meaningful_escapes_stay():
     parsed = parse(HEADER + "\n今日总览\n\n投入 \\$10 亿，\\*不是\\* 强调。\n")
     assert parsed.overview == "投入 $10 亿，\\*不是\\* 强调。"
+    cited = parse(event_with_sources("Reuters：invest \\$10 billion (<https://a.example.com/>)"))
+    assert (cited.events[0].sources[0].label, cited.events[0].sources[0].line) == (
+        "Reuters：invest $10 billion",
+        12,
+    )
 
 
 def test_paragraph_broken_by_a_blank_line_is_joined_with_a_warning_on_the_cut():
