@@ -49,6 +49,7 @@ class IssueAdmin(
     date_hierarchy = "date"
     ordering = ["-date"]
     save_on_top = True
+    view_on_site = False  # the sidebar's preview link serves drafts to staff as well
     inlines = [ConclusionInline, EventInline, SocialSignalInline, PaperInline]
     fieldsets = [
         (
