@@ -33,9 +33,11 @@ def _renderer(name):
 
 
 def _as_text(rendered) -> str:
-    """The email renderer may return a string or a message; a message is written as MIME."""
+    """The email renderer returns a digest (its HTML is written), a message (MIME) or a string."""
     if isinstance(rendered, str):
         return rendered
+    if isinstance(getattr(rendered, "html", None), str):
+        return rendered.html
     message = getattr(rendered, "message", None)
     if callable(message):
         return message().as_string()

@@ -103,6 +103,13 @@ def test_export_html_uses_the_public_page_renderer(monkeypatch):
     assert out == "<html>2026-04-08</html>"
 
 
+def test_export_email_writes_the_digest_html():
+    run("import_issue", str(SAMPLE))
+    out, _err = run("export_issue", "2026-04-08", "--format", "email")
+    assert out.lower().startswith("<!doctype html>")
+    assert "AI前沿发展日报 | 2026-04-08" in out
+
+
 def test_export_email_says_when_the_renderer_is_not_available_yet(monkeypatch):
     run("import_issue", str(SAMPLE))
     monkeypatch.setitem(sys.modules, "events.rendering.email", None)  # import fails
