@@ -1,0 +1,96 @@
+"""Snapshot now, per source and per issue, and the issue's "captured N of M sources" panel."""
+
+import pytest
+from django.urls import reverse
+
+from sources.models import Snapshot
+
+from ..factories import (
+    CitationFactory,
+    EventFactory,
+    IssueFactory,
+    SnapshotFactory,
+    SourceFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def issue():
+    issue = IssueFactory()
+    event = EventFactory(issue=issue)
+    captured = CitationFactory(event=event, source=SourceFactory(url="https://a.example/1"))
+    SnapshotFactory(source=captured.source)
+    failed = CitationFactory(event=event, source=SourceFactory(url="https://b.example/2"))
+    SnapshotFactory(source=failed.source, failed=True, error="b.example answered HTTP 404")
+    return issue
+
+
+def test_the_issue_page_says_how_many_sources_are_captured(analyst_client, issue):
+    response = analyst_client.get(reverse("admin:events_issue_change", args=[issue.pk]))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "已存档 1 / 2 个来源" in page
+    assert "b.example answered HTTP 404" in page
+    assert reverse("admin:events_issue_snapshot_all", args=[issue.pk]) in page
+
+
+def test_snapshot_now_on_an_issue_queues_every_source_after_commit(
+    analyst_client, issue, django_capture_on_commit_callbacks, monkeypatch
+):
+    from sources import tasks
+
+    sent = []
+    monkeypatch.setattr(tasks.capture_snapshot, "delay", lambda pk: sent.append(pk))
+    url = reverse("admin:events_issue_snapshot_all", args=[issue.pk])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = analyst_client.post(url, follow=True)
+
+    assert "已为 2 个来源安排抓取" in response.content.decode()
+    queued = Snapshot.objects.filter(status="queued")
+    assert queued.count() == 2 and sorted(sent) == sorted(queued.values_list("pk", flat=True))
+
+
+def test_snapshot_now_is_refused_to_staff_without_the_sources_role(client, issue):
+    client.force_login(UserFactory(is_staff=True))
+    url = reverse("admin:events_issue_snapshot_all", args=[issue.pk])
+
+    assert client.post(url).status_code in (403, 302)
+    assert not Snapshot.objects.filter(status="queued").exists()
+
+
+def test_snapshot_now_must_be_a_post(analyst_client, issue):
+    url = reverse("admin:events_issue_snapshot_all", args=[issue.pk])
+    assert analyst_client.get(url).status_code == 405
+
+
+def test_the_source_page_lists_its_snapshots_and_has_a_snapshot_now_button(
+    analyst_client, django_capture_on_commit_callbacks, monkeypatch
+):
+    from sources import tasks
+
+    monkeypatch.setattr(tasks.capture_snapshot, "delay", lambda pk: None)
+    snapshot = SnapshotFactory(size=4321)
+    source = snapshot.source
+    page = analyst_client.get(reverse("admin:sources_source_change", args=[source.pk]))
+    assert page.status_code == 200
+    assert snapshot.get_absolute_url() in page.content.decode()
+
+    button = reverse("admin:sources_source_snapshot_now", args=[source.pk])
+    assert button in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        analyst_client.post(button)
+    assert source.snapshots.filter(status="queued").count() == 1
+
+
+def test_snapshots_cannot_be_edited_or_deleted_in_the_admin(editor_client):
+    snapshot = SnapshotFactory()
+    change = editor_client.get(reverse("admin:sources_snapshot_change", args=[snapshot.pk]))
+    delete = editor_client.post(reverse("admin:sources_snapshot_delete", args=[snapshot.pk]))
+    assert change.status_code in (200, 403)
+    assert delete.status_code == 403
+    assert Snapshot.objects.filter(pk=snapshot.pk).exists()

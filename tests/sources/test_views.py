@@ -1,0 +1,102 @@
+"""The archived copy: banner on our origin, the captured page sandboxed, the WARC downloadable."""
+
+import gzip
+
+import pytest
+from django.urls import reverse
+
+from sources import services
+
+from ..factories import SnapshotFactory, SourceFactory
+from .conftest import html_page
+
+pytestmark = pytest.mark.django_db
+
+XSS = '<script>alert("owned")</script><img src=x onerror=alert(1)>'
+
+
+@pytest.fixture
+def captured():
+    source = SourceFactory(url="https://example.com/news?id=1", title="")
+    body = html_page("Hostile " + XSS, "A page that tries to run script on our origin." * 5)
+    return services.capture_from_bytes(
+        source, body.encode(), content_type="text/html; charset=utf-8"
+    )
+
+
+def test_the_banner_shows_the_original_url_time_hash_and_a_warc_link(client, captured):
+    response = client.get(captured.get_absolute_url())
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'href="https://example.com/news?id=1"' in page
+    assert captured.sha256 in page
+    assert reverse("sources:snapshot-warc", args=[captured.pk]) in page
+    assert f'src="{reverse("sources:snapshot-page", args=[captured.pk])}" sandbox' in page
+    assert "<script>alert" not in page  # the hostile title is escaped in the banner
+    assert "frame-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_the_captured_page_is_served_sandboxed_so_its_scripts_never_run_here(client, captured):
+    response = client.get(reverse("sources:snapshot-page", args=[captured.pk]))
+
+    body = b"".join(response.streaming_content).decode()
+    assert response.status_code == 200
+    assert XSS in body  # served as captured, but...
+    policy = response["Content-Security-Policy"]
+    assert policy.startswith("sandbox;")  # ...in a unique origin, without script
+    assert "script-src" not in policy and "default-src 'none'" in policy
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_capture_claiming_a_scriptable_type_is_served_as_plain_text(client):
+    snapshot = services.capture_from_bytes(
+        SourceFactory(), b"<svg onload=alert(1)></svg>", content_type="text/html"
+    )
+    snapshot.content_type = "image/svg+xml"
+    snapshot.save(update_fields=["content_type"])
+
+    response = client.get(reverse("sources:snapshot-page", args=[snapshot.pk]))
+
+    assert response["Content-Type"].startswith("text/plain")
+
+
+def test_the_warc_downloads_as_an_attachment(client, captured):
+    response = client.get(reverse("sources:snapshot-warc", args=[captured.pk]))
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    data = b"".join(response.streaming_content)
+    assert gzip.decompress(data).startswith(b"WARC/1.1")
+
+
+def test_with_a_snapshot_origin_pages_are_framed_from_that_domain_only(client, captured, settings):
+    settings.SNAPSHOT_ORIGIN = "https://captures.aidaily.example"
+    settings.ALLOWED_HOSTS = ["testserver", "captures.aidaily.example"]
+
+    banner = client.get(captured.get_absolute_url())
+    page_path = reverse("sources:snapshot-page", args=[captured.pk])
+    assert f'src="https://captures.aidaily.example{page_path}"' in banner.content.decode()
+    assert "https://captures.aidaily.example" in banner["Content-Security-Policy"]
+
+    assert client.get(page_path).status_code == 404  # never on the main origin
+    elsewhere = client.get(page_path, HTTP_HOST="captures.aidaily.example", secure=True)
+    assert elsewhere.status_code == 200
+
+
+@pytest.mark.parametrize("trait", ["failed", "queued"])
+def test_captures_that_did_not_succeed_are_not_shown(client, trait):
+    snapshot = SnapshotFactory(**{trait: True})
+    assert client.get(snapshot.get_absolute_url()).status_code == 404
+    assert client.get(reverse("sources:snapshot-page", args=[snapshot.pk])).status_code == 404
+
+
+def test_a_snapshot_without_stored_files_says_so_instead_of_failing(client):
+    snapshot = SnapshotFactory()  # a succeeded row whose files were never stored
+
+    response = client.get(snapshot.get_absolute_url())
+
+    assert response.status_code == 200
+    assert "这次抓取没有保存页面文件" in response.content.decode()
+    assert client.get(reverse("sources:snapshot-warc", args=[snapshot.pk])).status_code == 404
