@@ -1,5 +1,6 @@
 """The project's URLs plus /bench/trivial/, which serves fixed bytes through the same middleware."""
 
+import functools
 import os
 from pathlib import Path
 
@@ -8,11 +9,15 @@ from django.urls import path
 
 from aidaily.urls import urlpatterns as project_urlpatterns
 
-BODY = Path(os.environ["BENCH_BODY_FILE"]).read_bytes() if "BENCH_BODY_FILE" in os.environ else b""
+
+@functools.cache
+def body() -> bytes:
+    """The issue page's bytes, captured by archive.py before the measured server started."""
+    return Path(os.environ["BENCH_BODY_FILE"]).read_bytes()
 
 
 def trivial(request):
-    return HttpResponse(BODY)
+    return HttpResponse(body())
 
 
 urlpatterns = [path("bench/trivial/", trivial), *project_urlpatterns]

@@ -6,9 +6,11 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-#: Columns searched by events.search; Django's icontains on PostgreSQL is UPPER(col) LIKE UPPER(%s),
-#: so each GIN trigram index is on UPPER(col), which also serves Chinese substrings.
-SEARCHED_COLUMNS = {
+#: The search document of each table, as events.search builds it (kept here, frozen, so the
+#: migration does not change when the module does). One GIN trigram index per table, on
+#: UPPER(f1 || ' ' || f2 ...): exactly the expression events.search.SearchDocument queries, which
+#: also serves Chinese substrings.
+SEARCH_DOCUMENTS = {
     "events_event": ["title", "what_happened", "key_facts", "why_it_matters", "implications",
                      "verification_note"],
     "events_socialsignal": ["headline", "handle", "signal_type", "one_line_take",
@@ -20,27 +22,22 @@ SEARCHED_COLUMNS = {
 }
 
 
-def _index_name(table, column):
-    return f"{table}_{column}_trgm"[:63]
-
-
 def create_trigram_indexes(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return  # SQLite searches by scanning; nothing to create
-    for table, columns in SEARCHED_COLUMNS.items():
-        for column in columns:
-            schema_editor.execute(
-                f'CREATE INDEX IF NOT EXISTS "{_index_name(table, column)}" ON "{table}" '
-                f'USING gin (UPPER("{column}") gin_trgm_ops)'
-            )
+    for table, columns in SEARCH_DOCUMENTS.items():
+        document = " || ' ' || ".join(f'"{column}"' for column in columns)
+        schema_editor.execute(
+            f'CREATE INDEX IF NOT EXISTS "{table}_search_trgm" ON "{table}" '
+            f"USING gin ((UPPER(({document}))) gin_trgm_ops)"
+        )
 
 
 def drop_trigram_indexes(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    for table, columns in SEARCHED_COLUMNS.items():
-        for column in columns:
-            schema_editor.execute(f'DROP INDEX IF EXISTS "{_index_name(table, column)}"')
+    for table in SEARCH_DOCUMENTS:
+        schema_editor.execute(f'DROP INDEX IF EXISTS "{table}_search_trgm"')
 
 
 class Migration(migrations.Migration):
