@@ -23,6 +23,8 @@ ON_PLATFORM = re.compile(r"\s+on\s+(x|twitter)$", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class Guess:
+    """What a new source is taken to be until an editor corrects it."""
+
     publisher: str
     title: str
     kind: str

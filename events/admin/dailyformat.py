@@ -19,6 +19,8 @@ from .panels import Tool
 
 
 class DailyFormatUploadForm(forms.Form):
+    """The file to import, and whether it may replace that day's draft."""
+
     file = forms.FileField(
         label=gettext_lazy("日报文件"),
         help_text=gettext_lazy("UTF-8 文本，格式同样例日报（中文或英文栏目名），最大 2 MB。"),

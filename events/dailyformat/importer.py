@@ -25,6 +25,8 @@ ISSUE_TEXT = ("overview", "business_analysis")
 
 @dataclass
 class ImportResult:
+    """The draft written, the warnings to show, and what the import did."""
+
     issue: Issue
     warnings: list[Diagnostic]
     replaced: bool
@@ -68,7 +70,10 @@ def _exists(parsed, issue=None) -> Diagnostic:
     status = issue.get_status_display() if issue else _("刚刚创建")
     return Diagnostic(
         parsed.date_line,
-        _("%(date)s 已经有一期日报（%(status)s）。要用这个文件替换草稿，请使用 --replace。")
+        _(
+            "%(date)s 已经有一期日报（%(status)s）。要用这个文件替换草稿，"
+            "请勾选“替换同一天的草稿”（命令行：--replace）。"
+        )
         % {"date": parsed.date, "status": status},
     )
 

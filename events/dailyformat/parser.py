@@ -44,6 +44,8 @@ class DailyFormatError(Exception):
 
 @dataclass
 class ParsedConclusion:
+    """One numbered conclusion."""
+
     position: int
     text: str
     line: int
@@ -51,6 +53,8 @@ class ParsedConclusion:
 
 @dataclass
 class ParsedEvent:
+    """One ranked event (今日 Top N 大事件); occurred_on is the first date in 发生了什么."""
+
     rank: int
     line: int
     title: str = ""
@@ -65,6 +69,8 @@ class ParsedEvent:
 
 @dataclass
 class ParsedSignal:
+    """One social signal; post_url is its first x.com/twitter.com source."""
+
     rank: int
     line: int
     handle: str = ""
@@ -78,6 +84,8 @@ class ParsedSignal:
 
 @dataclass
 class ParsedPaper:
+    """One paper; arxiv_id and url come from its arxiv.org/abs/ source."""
+
     rank: int
     line: int
     name: str = ""
@@ -94,6 +102,8 @@ class ParsedPaper:
 
 @dataclass
 class ParsedIssue:
+    """The whole file: header values, sections, items and the warnings found."""
+
     date: datetime.date | None = None
     date_line: int = 1
     title: str = ""
