@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from .text import Diagnostic, one_line
@@ -85,7 +86,11 @@ def _parse_entry(entry: str, line: int):
     extra = closing[1:].strip() if closing[:1] in (")", "）") else closing
     if extra and missing != ">)":
         problems.append(
-            ("warning", _("网址后面的文字“%(extra)s”不属于任何来源，已忽略。") % {"extra": extra})
+            (
+                "warning",
+                _("网址后面的文字“%(extra)s”不属于任何来源，已忽略。")
+                % {"extra": Truncator(extra).chars(40)},
+            )
         )
     if not label:
         label = url

@@ -411,8 +411,22 @@ class _Parser:
             target.append(build[section.key](rank, raw, values, sources))
 
     def _sources(self, line, lines):
-        value = " ".join(text.strip() for _n, text in lines if text.strip())
-        sources, warnings, errors = parse_sources(value, line)
+        # A list wrapped onto the next lines is one list; prose after a blank line would be
+        # lost (sources are the item's last field), so it is an error on its first line.
+        value, stray = [], None
+        for number, text in lines:
+            if not text.strip():
+                stray = stray or "blank"
+            elif stray == "blank":
+                stray = number
+            elif stray is None:
+                value.append(text.strip())
+        if isinstance(stray, int):
+            self.error(
+                stray,
+                _("来源列表之后的这段文字不属于任何字段；新的条目以“编号. 标题”开头。"),
+            )
+        sources, warnings, errors = parse_sources(" ".join(value), line)
         self.warnings += warnings
         self.errors += errors
         return sources

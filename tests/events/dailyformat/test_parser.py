@@ -359,3 +359,15 @@ def test_oversized_file_is_refused():
     with pytest.raises(DailyFormatError) as failure:
         decode(b"x" * (2 * 1024 * 1024 + 1))
     assert "太大" in failure.value.errors[0].message
+
+
+def test_prose_after_a_sources_list_is_an_error_not_silently_dropped():
+    text = event_with_sources("A (<https://a.example.com/>)") + "\n这段话没有归属，会丢失\n"
+    errors = errors_of(text)
+    assert [(e.line, "来源列表之后" in e.message) for e in errors] == [(14, True)]
+
+
+def test_a_sources_list_wrapped_onto_the_next_line_is_one_list():
+    text = event_with_sources("A (<https://a.example.com/>) |\nB (<https://b.example.com/>)")
+    sources = parse(text).events[0].sources
+    assert [(s.label, s.line) for s in sources] == [("A", 12), ("B", 12)]
