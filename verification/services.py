@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -254,7 +255,8 @@ def text_diff(old: Snapshot, new: Snapshot) -> str:
         )
     )
     if len(lines) > MAX_DIFF_LINES:
-        lines = [*lines[:MAX_DIFF_LINES], _("……（其余 %(n)d 行省略）") % {"n": len(lines) - 80}]
+        omitted = len(lines) - MAX_DIFF_LINES
+        lines = [*lines[:MAX_DIFF_LINES], _("……（其余 %(n)d 行省略）") % {"n": omitted}]
     return "\n".join(lines)
 
 
@@ -374,8 +376,6 @@ def open_alerts_for(items):
     by_type: dict[int, list[int]] = {}
     for item in items:
         by_type.setdefault(ContentType.objects.get_for_model(type(item)).pk, []).append(item.pk)
-    from django.db.models import Q
-
     condition = Q()
     for type_id, ids in by_type.items():
         condition |= Q(content_type_id=type_id, object_id__in=ids)

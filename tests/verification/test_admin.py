@@ -311,3 +311,13 @@ def test_the_dashboard_costs_the_same_queries_for_a_big_issue(
     verify_all(issue, analyst)
     with django_assert_max_num_queries(len(small)):
         analyst_client.get(reverse("admin:index"))
+
+
+def test_the_verification_log_is_readable_but_not_editable(editor_client, analyst, event):
+    verify_all(event.issue, analyst)
+    url = reverse("admin:verification_verificationlog_changelist")
+    page = editor_client.get(url)
+    assert page.status_code == 200
+    assert "已核实" in page.content.decode()
+    add = reverse("admin:verification_verificationlog_add")
+    assert editor_client.get(add).status_code == 403
