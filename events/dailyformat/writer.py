@@ -13,12 +13,6 @@ from . import labels
 from .citations import write_source
 from .text import canonical, escape_line_starts, one_line
 
-ITEM_TITLES = {
-    "events": lambda item: one_line(item.title),
-    "signals": lambda item: (item.handle, item.headline),
-    "papers": lambda item: (item.name, item.headline),
-}
-
 
 def _load(issue) -> Issue:
     return Issue.objects.with_items().get(pk=issue.pk)
@@ -45,10 +39,11 @@ def _header(issue, language) -> list[str]:
 
 
 def _item_title(section, item, colon) -> str:
-    title = ITEM_TITLES[section](item)
-    if isinstance(title, str):
-        return title
-    name, headline = (one_line(part) for part in title)
+    """An event's title; a signal's "@handle：headline"; a paper's "name：headline"."""
+    if section == "events":
+        return one_line(item.title)
+    name = one_line(item.handle if section == "signals" else item.name)
+    headline = one_line(item.headline)
     return f"{name}{colon}{headline}" if headline else name
 
 
@@ -67,7 +62,8 @@ def write_markdown(issue) -> str:
             )
 
     paragraphs("overview", issue.overview)
-    conclusions = [canonical(c.text) for c in issue.conclusions.all()]
+    # An empty conclusion would export as a bare "1." that the parser refuses.
+    conclusions = [text for c in issue.conclusions.all() if (text := canonical(c.text))]
     if conclusions:
         lines = [
             f"{n}. {escape_line_starts(text, items=True)}" for n, text in enumerate(conclusions, 1)
