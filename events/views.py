@@ -1,6 +1,5 @@
 """Public archive views: latest issue, archive list, issue page, search, reviewer previews."""
 
-import hashlib
 from datetime import date as date_type
 
 from django.conf import settings
@@ -9,18 +8,16 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
-from . import preview
+from . import pagecache, preview
 from .filters import IssueFilter
 from .models import Event, Issue
 from .rendering.web import issue_context
 from .search import search as run_search
 from .search import terms_of
 
-PAGE_CACHE_SECONDS = 600  # a bound for what the version key cannot see (e.g. a new snapshot)
 ARCHIVE_PAGE_SIZE = 30
 
 
@@ -31,20 +28,10 @@ def _day(value: str) -> date_type:
         raise Http404 from exc
 
 
-def _page_version(issue) -> str:
-    parts = [
-        issue.pk,
-        issue.status,
-        issue.updated_at,
-        issue.published_at,
-        issue.last_correction_id,
-        issue.events_changed,
-        issue.signals_changed,
-        issue.papers_changed,
-        translation.get_language(),
-    ]
-    digest = hashlib.sha256("|".join(str(part) for part in parts).encode()).hexdigest()
-    return f"events:issue-page:{digest}"
+def _published_response(html: bytes) -> HttpResponse:
+    response = HttpResponse(html)
+    patch_cache_control(response, public=True, max_age=60)
+    return response
 
 
 def _issue_response(request, issue) -> HttpResponse:
@@ -60,16 +47,14 @@ def _issue_response(request, issue) -> HttpResponse:
         if not request.user.is_staff:
             raise Http404
         return _preview_response(request, issue.pk)
-    key = _page_version(issue)
+    key = pagecache.version_key(issue)
     html = cache.get(key)
     if html is None:
         full = Issue.objects.for_issue_page().get(pk=issue.pk)
         context = {**issue_context(full), "schema": _schema(full)}
         html = render(request, "events/issue.html", context).content
-        cache.set(key, html, PAGE_CACHE_SECONDS)
-    response = HttpResponse(html)
-    patch_cache_control(response, public=True, max_age=60)
-    return response
+    pagecache.store_page(issue.date, key, html)
+    return _published_response(html)
 
 
 def _preview_response(request, issue_pk, *, expires=None) -> HttpResponse:
@@ -102,16 +87,25 @@ def _schema(issue) -> dict:
 @require_safe
 def latest_issue(request):
     """The newest published issue, served at / (its canonical URL is its dated page)."""
+    day = pagecache.latest_date()
+    html = pagecache.cached_page(day) if day else None
+    if html is not None:
+        return _published_response(html)
     issue = Issue.objects.published().with_page_version().order_by("-date").first()
     if issue is None:
         return render(request, "events/empty.html")
+    pagecache.store_latest_date(issue.date)
     return _issue_response(request, issue)
 
 
 @require_safe
 def issue_page(request, date):
-    """One issue by its date."""
-    issue = Issue.objects.with_page_version().filter(date=_day(date)).first()
+    """One issue by its date; a published page in cache is served without touching the database."""
+    day = _day(date)
+    html = pagecache.cached_page(day)
+    if html is not None:
+        return _published_response(html)
+    issue = Issue.objects.with_page_version().filter(date=day).first()
     if issue is None:
         raise Http404
     return _issue_response(request, issue)

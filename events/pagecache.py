@@ -1,0 +1,79 @@
+"""The cache of published issue pages: render once, serve from memory until the issue changes.
+
+Two layers, so a cache hit costs no SQL at all:
+
+- the page itself, keyed by a digest of everything it shows (issue row, last correction, last
+  item edit, language), so a changed issue can never be served under an old key;
+- a short-lived pointer from "the page of this date in this language" to that key. The pointer
+  is dropped at once by the publication, correction and withdrawal signals in this process (and
+  everywhere when CACHE_URL is shared); elsewhere it expires after POINTER_SECONDS, after which the
+  next request re-reads the version from the database.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.dispatch import receiver
+from django.utils import translation
+
+from .signals import issue_corrected, issue_published, issue_withdrawn
+
+PAGE_SECONDS = 600  # bounds what the version cannot see, e.g. a newer snapshot of a source
+POINTER_SECONDS = 5  # how stale a page may be in a process that did not see the change
+LATEST = "events:latest-date"
+
+
+def version_key(issue) -> str:
+    """The cache key of the page; `issue` comes from Issue.objects.with_page_version()."""
+    parts = [
+        issue.pk,
+        issue.status,
+        issue.updated_at,
+        issue.published_at,
+        issue.last_correction_id,
+        issue.events_changed,
+        issue.signals_changed,
+        issue.papers_changed,
+        translation.get_language(),
+    ]
+    digest = hashlib.sha256("|".join(str(part) for part in parts).encode()).hexdigest()
+    return f"events:issue-page:{digest}"
+
+
+def _pointer(day, language=None) -> str:
+    return f"events:issue-pointer:{day.isoformat()}:{language or translation.get_language()}"
+
+
+def cached_page(day) -> bytes | None:
+    """The published page of that date from cache, or None (then ask the database)."""
+    key = cache.get(_pointer(day))
+    return cache.get(key) if key else None
+
+
+def store_page(day, key: str, html: bytes) -> None:
+    """Keep the rendered page and point the date at it."""
+    cache.set(key, html, PAGE_SECONDS)
+    cache.set(_pointer(day), key, POINTER_SECONDS)
+
+
+def latest_date():
+    """The date of the newest published issue, when recently looked up."""
+    return cache.get(LATEST)
+
+
+def store_latest_date(day) -> None:
+    cache.set(LATEST, day, POINTER_SECONDS)
+
+
+def forget(day) -> None:
+    """Drop the pointers of that date (every language) and of the latest issue."""
+    keys = [_pointer(day, code) for code, _name in settings.LANGUAGES]
+    cache.delete_many([*keys, LATEST])
+
+
+@receiver(issue_published)
+@receiver(issue_corrected)
+@receiver(issue_withdrawn)
+def issue_changed(sender, issue, **kwargs):
+    forget(issue.date)
