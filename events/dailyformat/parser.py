@@ -31,6 +31,9 @@ ARXIV_ABS = re.compile(r"^https?://(?:www\.)?arxiv\.org/abs/(?P<id>[^/?#\s]+)", 
 #: between blank lines, is taken for a heading.
 NOT_IN_HEADINGS = set("。，、；：:,;.!?！？()（）「」“”\"'|<>[]{}【】《》@#*=+-/\\`$%&~_")
 MAX_BYTES = 2 * 1024 * 1024
+NEWLINE = re.compile(r"\r\n|\r|\n")
+#: C0 controls other than tab (PostgreSQL refuses NUL in text; none belongs in an issue).
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class DailyFormatError(Exception):
@@ -181,7 +184,13 @@ class _Parser:
         self.warnings.append(Diagnostic(line, message))
 
     def run(self, text: str) -> ParsedIssue:
-        lines = [(n, line.rstrip()) for n, line in enumerate(text.lstrip("\ufeff").splitlines(), 1)]
+        # Split on newlines only (not str.splitlines' form feeds and U+2028), so line numbers
+        # match what the analyst's editor shows.
+        raw = NEWLINE.split(text.lstrip("\ufeff"))
+        lines = [(n, line.rstrip()) for n, line in enumerate(raw, 1)]
+        for number, line in lines:
+            if CONTROL.search(line):
+                self.error(number, _("这一行含有不可见的控制字符，请删除后再导入。"))
         header, sections = self._split(lines)
         issue = ParsedIssue()
         first_heading = min((s.line for s in sections.values()), default=len(lines) or 1)

@@ -371,3 +371,13 @@ def test_a_sources_list_wrapped_onto_the_next_line_is_one_list():
     text = event_with_sources("A (<https://a.example.com/>) |\nB (<https://b.example.com/>)")
     sources = parse(text).events[0].sources
     assert [(s.label, s.line) for s in sources] == [("A", 12), ("B", 12)]
+
+
+def test_control_characters_are_an_error_on_their_line():
+    errors = errors_of(HEADER + "\n今日总览\n\n正文\x00里有 NUL。\n")
+    assert [e.line for e in errors] == [8]
+
+
+def test_line_numbers_count_newlines_only():
+    parsed = parse(HEADER + "\n今日总览\n\n第一行\u2028同一行。\n\n今日 Top 1 大事件\n\n1. 事件\n")
+    assert parsed.events[0].line == 12
