@@ -321,11 +321,20 @@ class IssueGateAdminMixin:
 class VerificationLogAdmin(admin.ModelAdmin):
     """The verification record, read-only: it is written only by verification.services."""
 
-    list_display = ["created_at", "item", "from_status", "to_status", "actor", "is_automatic"]
+    list_display = ["created_at", "item_column", "from_status", "to_status", "actor", "automatic"]
     list_filter = ["to_status", "content_type"]
     list_select_related = ["actor", "content_type"]
     search_fields = ["note", "reason"]
     date_hierarchy = "created_at"
+
+    @admin.display(description=gettext_lazy("内容"))
+    def item_column(self, obj):
+        # Type and id, not the item itself: one query per row would be the price of its title.
+        return f"{obj.content_type.name} #{obj.object_id}"
+
+    @admin.display(description=gettext_lazy("自动"), boolean=True)
+    def automatic(self, obj):
+        return obj.is_automatic
 
     def has_add_permission(self, request):
         return False

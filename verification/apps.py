@@ -7,4 +7,4 @@ class VerificationConfig(AppConfig):
     verbose_name = _("核实")
 
     def ready(self):
-        from . import receivers  # noqa: F401
+        from . import checks, receivers  # noqa: F401

@@ -289,10 +289,25 @@ class ChangeOutcome:
 
 
 def _alert(item, evidence: Evidence, snapshot: Snapshot, diff: str):
+    """One open alert per item and source; a later change moves it to the newest capture.
+
+    Called with the item's row locked, so deliveries for one item do not interleave.
+    """
     content_type = ContentType.objects.get_for_model(type(item))
+    still_open = SourceChangeAlert.objects.filter(
+        content_type=content_type,
+        object_id=item.pk,
+        source_id=evidence.source_id,
+        resolved_at__isnull=True,
+    ).first()
+    if still_open is not None:
+        if still_open.snapshot_id != snapshot.pk:
+            still_open.snapshot, still_open.diff = snapshot, diff
+            still_open.save(update_fields=["snapshot", "diff"])
+        return still_open, False
     try:
         with transaction.atomic():
-            alert, created = SourceChangeAlert.objects.get_or_create(
+            return SourceChangeAlert.objects.get_or_create(
                 content_type=content_type,
                 object_id=item.pk,
                 snapshot=snapshot,
@@ -303,10 +318,10 @@ def _alert(item, evidence: Evidence, snapshot: Snapshot, diff: str):
                 },
             )
     except IntegrityError:  # the same change delivered twice at once
-        return SourceChangeAlert.objects.get(
+        existing = SourceChangeAlert.objects.get(
             content_type=content_type, object_id=item.pk, snapshot=snapshot
-        ), False
-    return alert, created
+        )
+        return existing, False
 
 
 def handle_source_change(*, source: Source, snapshot: Snapshot, previous=None) -> list:

@@ -174,3 +174,18 @@ def test_an_editor_may_dismiss_an_alert_but_an_analyst_may_not(approved_issue, a
     assert services.dismiss_alert(alert, by=editor) is False
     alert.refresh_from_db()
     assert alert.resolution == SourceChangeAlert.Resolution.DISMISSED
+
+
+def test_later_changes_after_publication_update_the_one_open_alert(approved_issue):
+    Issue.objects.filter(pk=approved_issue.pk).update(
+        status=Issue.Status.PUBLISHED, published_at=timezone.now()
+    )
+    event = approved_issue.events.get()
+    source = event.citations.get().source
+    changed(source, "第一次改动", None)
+    latest = changed(source, "第二次改动", None)
+    alert = SourceChangeAlert.objects.get()
+    assert alert.snapshot == latest
+    assert "+第二次改动" in alert.diff
+    assert "已发布后来源变化" in services.log_for(event).first().reason
+    assert services.log_for(event).filter(reason__startswith="已发布后来源变化").count() == 1
