@@ -18,7 +18,7 @@ from datetime import date
 
 logger = logging.getLogger(__name__)
 
-HTML_LIMIT = 5 * 1024 * 1024  # main-text extraction reads at most this much of a page
+HTML_LIMIT = 2 * 1024 * 1024  # main-text extraction reads at most this much of a page
 PDF_PAGE_LIMIT = 300
 
 #: WHATWG encoding labels that Python spells differently or decodes too narrowly.
