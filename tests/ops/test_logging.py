@@ -5,7 +5,7 @@ import logging
 
 import pytest
 
-from aidaily.logging import ContextFilter, JsonFormatter
+from aidaily.logging import ContextFilter, JsonFormatter, request_id_var
 from events.tasks import publish_due_issues
 
 from ..conftest import celery_worker_env, wait_for
@@ -107,10 +107,16 @@ def json_worker_logs(monkeypatch):
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
-def test_the_worker_logs_json_lines_with_the_task_id(json_worker_logs, celery_worker, tmp_path):
+def test_the_worker_logs_json_lines_with_the_task_and_request_ids(
+    json_worker_logs, celery_worker, tmp_path
+):
     log_path = tmp_path / "worker.log"
 
-    result = publish_due_issues.delay()
+    token = request_id_var.set("req-from-the-admin-0001")  # queued while serving a request
+    try:
+        result = publish_due_issues.delay()
+    finally:
+        request_id_var.reset(token)
 
     def task_line():
         for raw in log_path.read_text().splitlines():
@@ -122,3 +128,4 @@ def test_the_worker_logs_json_lines_with_the_task_id(json_worker_logs, celery_wo
     assert line["task_id"] == result.id
     assert line["state"] == "SUCCESS"
     assert line["task_name"] == "events.tasks.publish_due_issues"
+    assert line["request_id"] == "req-from-the-admin-0001"
