@@ -22,7 +22,7 @@ task_logger = logging.getLogger("aidaily.task")
 
 # A client may pass its own id (a proxy's X-Request-ID); anything else is replaced, so a forged
 # header cannot inject newlines or fake fields into the log.
-VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 # Capability tokens in URLs (unsubscribe, confirm, reviewer preview) must not end up in logs.
 SECRET_PATH = re.compile(r"^(?P<prefix>/(?:unsubscribe|subscribe/confirm|preview)/)[^/]+")
 # Fields copied from `extra=` into the JSON object.
@@ -90,7 +90,7 @@ class RequestLogMiddleware:
 
     def __call__(self, request):
         offered = request.headers.get("X-Request-ID", "")
-        request_id = offered if VALID_REQUEST_ID.match(offered) else uuid.uuid4().hex
+        request_id = offered if VALID_REQUEST_ID.fullmatch(offered) else uuid.uuid4().hex
         request.request_id = request_id
         token = request_id_var.set(request_id)
         started = time.perf_counter()

@@ -41,7 +41,13 @@ def test_a_request_id_from_the_proxy_is_kept(client, caplog):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "forged",
-    ["abc\ninjected INFO fake line", '"},{"level":"CRITICAL', "x" * 500, "<script>1</script>"],
+    [
+        "abc\ninjected INFO fake line",
+        "trailing-newline-ok\n",
+        '"},{"level":"CRITICAL',
+        "x" * 500,
+        "<script>1</script>",
+    ],
 )
 def test_a_forged_request_id_is_replaced_by_a_fresh_one(client, caplog, forged):
     caplog.set_level(logging.INFO, logger="aidaily.request")
