@@ -258,3 +258,37 @@ def test_two_workers_never_capture_the_same_source_at_once(postgres, server):
     assert results[0] is True and isinstance(results[1], services.RetryLater)
     assert Source.objects.get(pk=source.pk).snapshots.filter(status="succeeded").count() == 1
     assert len(server.requests) == 1
+
+
+def test_in_process_a_transient_failure_leaves_the_capture_queued_for_the_next_trigger(
+    server, monkeypatch
+):
+    source = SourceFactory(url=server.route("/down", Reply(503, b"down")))
+    snapshot = queued(source)
+
+    tasks.capture_snapshot.delay(snapshot.pk)  # eager: no worker to come back later
+
+    snapshot.refresh_from_db()
+    assert snapshot.status == "queued" and "HTTP 503" in snapshot.error
+    sent = []
+    monkeypatch.setattr(tasks.capture_snapshot, "delay", lambda pk: sent.append(pk))
+    with_commit = services.request_capture(source=source)
+    assert with_commit == snapshot  # asking again re-queues the same capture, not a second one
+
+
+def test_the_sweeper_requeues_captures_whose_task_was_lost(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    sent = []
+    monkeypatch.setattr(tasks.capture_snapshot, "delay", lambda pk: sent.append(pk))
+    lost = SnapshotFactory(queued=True)
+    Snapshot.objects.filter(pk=lost.pk).update(queued_at=timezone.now() - timedelta(hours=1))
+    waiting = SnapshotFactory(queued=True, source=SourceFactory())
+    Snapshot.objects.filter(pk=waiting.pk).update(
+        queued_at=timezone.now() - timedelta(hours=1), retry_at=timezone.now() + timedelta(hours=1)
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.sweep_stuck()
+
+    assert lost.pk in sent and waiting.pk not in sent
