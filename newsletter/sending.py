@@ -13,16 +13,20 @@ import logging
 import secrets
 import smtplib
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import get_connection
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+from django.core.mail.message import sanitize_address
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db import connection as db_connection
-from django.db import transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Q
 from django.utils import timezone
 
+from . import smtp
 from .message import MessageTemplate
 from .models import Delivery, Mailing, Subscriber
 
@@ -116,23 +120,40 @@ def claim(mailing: Mailing, *, limit: int, now=None) -> tuple[str, list[tuple]]:
     return token, rows
 
 
-def _hand_over(token: str, *, previous, current) -> bool:
-    """One UPDATE: the previous message was accepted (sent), the current one is being sent."""
-    now = timezone.now()
-    ids = [pk for pk in (previous and previous[0], current and current[0]) if pk]
-    if not ids:
-        return True
+_HAND_OVER_SQL = (
+    "UPDATE {table} SET"
+    " status = CASE WHEN id = %s THEN 'sent' ELSE 'sending' END,"
+    " sent_at = CASE WHEN id = %s THEN %s ELSE sent_at END,"
+    " message_id = CASE WHEN id = %s THEN message_id ELSE %s END,"
+    " attempts = attempts + CASE WHEN id = %s THEN 0 ELSE 1 END"
+    " WHERE id IN (%s, %s) AND claim = %s"
+)
+
+
+def _hand_over(token: str, *, previous, current, db=None) -> bool:
+    """One UPDATE: the previous message was accepted (sent), the current one is being sent.
+
+    Plain DB-API on the sending thread's open connection (`db`, Django's connections are
+    per thread), so the batch's recording thread can run it while the main thread transfers
+    the message; the two never use the connection at the same time.
+    """
+    db = db or db_connection
     prev_pk = previous[0] if previous else 0
-    updated = Delivery.objects.filter(pk__in=ids, claim=token).update(
-        status=Case(When(pk=prev_pk, then=Value(D.SENT)), default=Value(D.SENDING)),
-        sent_at=Case(When(pk=prev_pk, then=Value(now)), default=F("sent_at")),
-        message_id=Case(
-            When(pk=prev_pk, then=F("message_id")),
-            default=Value(current[1] if current else ""),
-        ),
-        attempts=F("attempts") + Case(When(pk=prev_pk, then=Value(0)), default=Value(1)),
-    )
-    return updated == len(ids)
+    cur_pk, message_id = current if current else (0, "")
+    expected = bool(prev_pk) + bool(cur_pk)
+    if not expected:
+        return True
+    sql = _HAND_OVER_SQL.format(table=Delivery._meta.db_table)
+    if db.vendor == "sqlite":
+        sql = sql.replace("%s", "?")
+    now = db.ops.adapt_datetimefield_value(timezone.now())
+    params = [prev_pk, prev_pk, now, prev_pk, message_id, prev_pk, prev_pk, cur_pk, token]
+    cursor = db.connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        return cursor.rowcount == expected
+    finally:
+        cursor.close()
 
 
 def _release(token: str, ids) -> None:
@@ -143,12 +164,43 @@ def _release(token: str, ids) -> None:
         )
 
 
-def _reopen_if_closed(mail) -> None:
-    """After a 421 smtplib drops the socket; reconnect before the next message, not during it."""
-    smtp = getattr(mail, "connection", None)
-    if smtp is not None and getattr(smtp, "sock", True) is None:
-        mail.close()
-        mail.open()
+class _Transport:
+    """Django's SMTP backend is driven in two steps (see newsletter.smtp); others send at once."""
+
+    def __init__(self, mail):
+        self.mail = mail
+        self.two_step = isinstance(mail, SmtpBackend)
+        self.in_data = False  # a body was sent without its final dot
+
+    def ready(self) -> None:
+        """Reconnect when the last message left the line closed (a 421, or an abort)."""
+        smtp_conn = getattr(self.mail, "connection", None)
+        if self.two_step and (smtp_conn is None or smtp_conn.sock is None):
+            self.mail.close()
+            self.mail.open()
+
+    def begin(self, message) -> None:
+        if self.two_step:
+            smtp.begin(
+                self.mail.connection,
+                sanitize_address(message.from_email, "utf-8"),
+                sanitize_address(message.to[0], "utf-8"),
+                message.raw,
+            )
+            self.in_data = True
+
+    def finish(self, message) -> None:
+        if self.two_step:
+            self.in_data = False
+            smtp.finish(self.mail.connection)
+        else:
+            self.mail.send_messages([message])
+
+    def abort(self) -> None:
+        """Drop the line so that an unfinished message is discarded by the server."""
+        if self.two_step and self.mail.connection is not None:
+            self.in_data = False
+            smtp.abort(self.mail.connection)
 
 
 def _refused(token: str, pk: int, error: smtplib.SMTPException, *, bounce: bool = True) -> str:
@@ -174,6 +226,28 @@ def _refused(token: str, pk: int, error: smtplib.SMTPException, *, bounce: bool 
         not_before=timezone.now() + backoff,
     )
     return "deferred"
+
+
+def _count(result: BatchResult, outcome: str) -> None:
+    setattr(result, outcome, getattr(result, outcome) + 1)
+
+
+def _refused_before_acceptance(token: str, pk: int, error: Exception) -> str:
+    """The server said no, or the line broke, before the final dot: nothing was delivered."""
+    if isinstance(error, smtplib.SMTPSenderRefused) and error.smtp_code >= 500:
+        # Refused for every message alike: give it back and let the task retry later.
+        Delivery.objects.filter(pk=pk, claim=token).update(
+            status=D.PENDING, claim="", lease_expires_at=None
+        )
+        raise TransientSendError(f"sender refused: {error}") from error
+    if isinstance(error, smtplib.SMTPSenderRefused):
+        return _refused(token, pk, error, bounce=False)
+    if isinstance(error, (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException)):
+        return _refused(token, pk, error)
+    Delivery.objects.filter(pk=pk, claim=token).update(
+        status=D.PENDING, claim="", lease_expires_at=None, last_error=str(error)[:500]
+    )
+    raise TransientSendError(f"connection lost before the message was accepted: {error}")
 
 
 class _Pacer:
@@ -215,38 +289,46 @@ def send_batch(*, mailing_id: int, limit: int | None = None) -> BatchResult:
         _release(token, [row[0] for row in rows])
         raise TransientSendError(f"cannot reach the mail server: {error}") from error
     pacer = _Pacer()
-    previous = None
+    transport = _Transport(mail)
+    previous = None  # the last accepted message, not yet recorded as sent
     ids = [row[0] for row in rows]
+    recorder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="delivery-record")
+    db = connections[DEFAULT_DB_ALIAS]  # this thread's connection, handed to the recorder
+    db.ensure_connection()
     try:
         for pk, email, sub_token in rows:
             if timezone.now() >= deadline:
                 break
             pacer.wait()
-            _reopen_if_closed(mail)
+            transport.ready()
             message_id = template.message_id(mailing.pk, pk)
-            handed_over = _hand_over(token, previous=previous, current=(pk, message_id))
-            previous = None  # recorded as sent by the UPDATE above
-            if not handed_over:
-                continue  # our lease on it was lost: leave it to whoever holds it now
             message = template.email(to=email, token=sub_token, message_id=message_id)
+            # Recording "previous sent, this one handed over" overlaps the body's transfer;
+            # the final dot (acceptance) is sent only once that record is in the database.
+            record = recorder.submit(
+                _hand_over, token, previous=previous, current=(pk, message_id), db=db
+            )
+            refusal = None
             try:
-                mail.send_messages([message])
-            except smtplib.SMTPSenderRefused as error:
-                if error.smtp_code >= 500:
-                    # Refused before any data, for every message alike: stop, retry the task.
-                    Delivery.objects.filter(pk=pk, claim=token).update(
-                        status=D.PENDING, claim="", lease_expires_at=None
-                    )
-                    raise TransientSendError(f"sender refused: {error}") from error
-                outcome = _refused(token, pk, error, bounce=False)
-                setattr(result, outcome, getattr(result, outcome) + 1)
+                transport.begin(message)
+            except (smtplib.SMTPException, OSError) as error:
+                refusal = error
+            handed_over = record.result()
+            previous = None
+            if refusal is not None:
+                if handed_over:
+                    _count(result, _refused_before_acceptance(token, pk, refusal))
                 continue
-            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException) as error:
-                outcome = _refused(token, pk, error)
-                setattr(result, outcome, getattr(result, outcome) + 1)
+            if not handed_over:  # our lease on it was lost: make sure the server drops it
+                transport.abort()
+                continue
+            try:
+                transport.finish(message)
+            except smtplib.SMTPResponseException as error:
+                _count(result, _refused(token, pk, error))
                 continue
             except Exception:
-                # The connection broke mid-message: it may have been accepted, so it is never
+                # The line broke after the dot: it may have been accepted, so it is never
                 # re-sent automatically; the rest is given back below and the task retries.
                 Delivery.objects.filter(pk=pk, claim=token).update(
                     status=D.UNCERTAIN, lease_expires_at=None, last_error="发送中连接中断。"
@@ -261,6 +343,9 @@ def send_batch(*, mailing_id: int, limit: int | None = None) -> BatchResult:
             raise
         raise TransientSendError(str(error)) from error
     finally:
+        recorder.shutdown(wait=True)
+        if transport.in_data:  # QUIT now would be read as part of the message
+            transport.abort()
         with contextlib.suppress(Exception):  # a dead connection must not hide the real error
             mail.close()
     _hand_over(token, previous=previous, current=None)

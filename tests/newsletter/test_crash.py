@@ -44,10 +44,10 @@ def test_crash_after_n_messages_then_resume_sends_exactly_one_per_active_subscri
     mailing = digest_with_deliveries()
     hand_over = sending._hand_over
 
-    def dies_after_the_seventh_is_accepted(token, *, previous, current):
+    def dies_after_the_seventh_is_accepted(token, **kwargs):
         if len(smtp_server.messages) == 7:
             raise WorkerKilled
-        return hand_over(token, previous=previous, current=current)
+        return hand_over(token, **kwargs)
 
     monkeypatch.setattr(sending, "_hand_over", dies_after_the_seventh_is_accepted)
     with pytest.raises(WorkerKilled):
