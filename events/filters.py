@@ -14,6 +14,17 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
+class TagField(django_filters.fields.ModelChoiceField):
+    """Tags listed as "机构 · OpenAI" / "主题 · 算力", so readers see what kind each is."""
+
+    def label_from_instance(self, obj):
+        return f"{obj.get_kind_display()} · {obj.name}"
+
+
+class TagChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = TagField
+
+
 class IssueFilter(django_filters.FilterSet):
     """What a reader can narrow the archive by; every filter is an indexed, fixed-cost query."""
 
@@ -21,7 +32,7 @@ class IssueFilter(django_filters.FilterSet):
         label=_("日期范围"),
         widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
     )
-    tag = django_filters.ModelChoiceFilter(
+    tag = TagChoiceFilter(
         label=_("机构或主题"),
         queryset=Tag.objects.order_by("kind", "name"),
         to_field_name="slug",

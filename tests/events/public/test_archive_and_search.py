@@ -41,6 +41,7 @@ def test_archive_filters_by_date_range(client, sample_issue):
 
 def test_archive_filters_by_organisation_tag(client, sample_issue):
     older_issue()
+    assert "主题 · Anthropic" in archive(client)  # the filter names each tag's kind
     html = archive(client, tag="anthropic")
     assert "2026-04-08" in html
     assert "2026-03-01" not in html
@@ -81,6 +82,7 @@ def search(client, query):
 def test_search_finds_chinese_substrings_with_highlight(client, sample_issue):
     html = search(client, "算力")
     assert "<mark>算力</mark>" in html
+    assert "大事件" in html and "结论" in html
     assert "/issues/2026-04-08/#event-2" in html
 
 
