@@ -20,7 +20,7 @@ import time
 import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 from . import addresses
 
@@ -223,6 +223,8 @@ def check_peer(sock: socket.socket, expected: list[str], *, allow_private: bool)
 def _request_bytes(url: str, host: str, port: int, scheme: str, user_agent: str) -> bytes:
     parts = urlsplit(url)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    # Spaces and non-ASCII would break the request line; existing %-escapes are kept.
+    target = quote(target, safe="/?&=%:@!$'()*+,;~-._[]")
     host_header = host if host.isascii() else host.encode("idna").decode("ascii")
     if ":" in host_header:  # an IPv6 literal
         host_header = f"[{host_header}]"
@@ -287,7 +289,7 @@ def _read_body(response, exchange: Exchange, sock, *, limit: int, policy: Policy
         except TimeoutError:
             exchange.truncated = "time"
             break
-        except (http.client.IncompleteRead, ConnectionError) as exc:
+        except (http.client.HTTPException, ConnectionError) as exc:
             if exchange.size == 0:
                 raise TransientFetchError(f"connection lost while reading: {exc}") from exc
             exchange.truncated = "disconnect"
@@ -314,6 +316,9 @@ def _read_body(response, exchange: Exchange, sock, *, limit: int, policy: Policy
             break
         if exchange.truncated:
             break
+    if first and exchange.status < 300 and _sniff_supported(exchange.content_type, b"") is None:
+        shown = exchange.content_type or "unknown"
+        raise PermanentFetchError(f"unsupported content type {shown} (empty body)")
     exchange.sha256 = digest.hexdigest()
 
 
@@ -423,7 +428,10 @@ def fetch(url: str, policy: Policy) -> FetchResult:
     try:
         for _hop in range(MAX_REDIRECTS + 1):
             try:
-                exchange = _exchange(url, policy, deadline, limit=policy.max_bytes)
+                try:
+                    exchange = _exchange(url, policy, deadline, limit=policy.max_bytes)
+                except (TimeoutError, OSError) as exc:  # a TLS handshake or socket that stalled
+                    raise TransientFetchError(f"network error: {exc}") from exc
             except FetchError as exc:
                 exc.chain = [{"url": e.url, "status": e.status} for e in exchanges] + [{"url": url}]
                 raise

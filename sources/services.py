@@ -188,6 +188,11 @@ def capture(*, snapshot_id: int, policy: fetcher.Policy | None = None, extract: 
         result = fetcher.fetch(snapshot.source.url, policy or fetcher.Policy.from_settings())
     except fetcher.FetchError as exc:
         return Captured(_record_failure(snapshot, exc), claimed=True)
+    except Exception as exc:
+        # A bug must not leave the row running until the sweeper: fail it with the reason.
+        logger.exception("capture %s failed unexpectedly", snapshot.pk)
+        failure = fetcher.PermanentFetchError(f"internal error while fetching: {exc!r}")
+        return Captured(_record_failure(snapshot, failure), claimed=True)
     try:
         snapshot = store(snapshot, result, extract=extract)
     except Exception as exc:
