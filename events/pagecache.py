@@ -52,8 +52,13 @@ def cached_page(day) -> bytes | None:
 
 
 def store_page(day, key: str, html: bytes) -> None:
-    """Keep the rendered page and point the date at it."""
+    """Keep a freshly rendered page and point the date at it."""
     cache.set(key, html, PAGE_SECONDS)
+    point(day, key)
+
+
+def point(day, key: str) -> None:
+    """Point the date at a page already in cache (its own expiry is left alone)."""
     cache.set(_pointer(day), key, POINTER_SECONDS)
 
 

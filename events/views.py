@@ -53,7 +53,9 @@ def _issue_response(request, issue) -> HttpResponse:
         full = Issue.objects.for_issue_page().get(pk=issue.pk)
         context = {**issue_context(full), "schema": _schema(full)}
         html = render(request, "events/issue.html", context).content
-    pagecache.store_page(issue.date, key, html)
+        pagecache.store_page(issue.date, key, html)
+    else:
+        pagecache.point(issue.date, key)
     return _published_response(html)
 
 

@@ -200,3 +200,16 @@ def test_export_renders_the_same_page_as_a_string(sample_issue):
     assert html.startswith("<!doctype html>")
     assert 'id="paper-2"' in html
     assert "http://127.0.0.1:8000/static/aidaily/site.css" in html or "/static/" in html
+
+
+def test_a_newer_capture_reaches_the_page_when_the_cached_copy_expires(client, sample_issue):
+    from events import pagecache
+
+    page(client, sample_issue)
+    source = sample_issue.events.get(rank=2).citations.get().source
+    newer = SnapshotFactory(source=source)
+    later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(
+        seconds=pagecache.PAGE_SECONDS + 1
+    )
+    with time_machine.travel(later):
+        assert f"/snapshots/{newer.pk}/" in page(client, sample_issue).content.decode()
