@@ -61,6 +61,7 @@ def public_urls():
         reverse("events:search"),
         reverse("events:archive") + "?tag=nonexistent&date_after=bad",
         link.get_absolute_url(),
+        reverse("newsletter:subscribe"),
     ]
 
 
