@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from . import capture as archive
@@ -27,7 +27,9 @@ logger = logging.getLogger(__name__)
 
 RETRY_WINDOW = timedelta(hours=24)  # past this the page may no longer be what the analyst cited
 RETRY_BASE_SECONDS = 60
-RETRY_MAX_SECONDS = 6 * 3600
+# Below the Redis broker's visibility timeout (1 h), past which a waiting task is redelivered.
+RETRY_MAX_SECONDS = 50 * 60
+EARLY_SLACK = timedelta(seconds=5)
 BUSY_RETRY_SECONDS = 30
 SCOPES = {
     "unpublished": ("draft", "in_review", "approved", "scheduled"),
@@ -73,7 +75,9 @@ def request_capture(*, source: Source) -> Snapshot:
             snapshot = Snapshot.objects.create(source=source)
     if snapshot.status == Snapshot.Status.QUEUED:
         # Queued again even if a task exists: the claim lets only one run, and a lost task
-        # (a flushed broker, an in-process run that could not retry) is replaced.
+        # (a flushed broker, an in-process run that could not retry) is replaced. A person
+        # asking now overrides the backoff.
+        Snapshot.objects.filter(pk=snapshot.pk, status="queued").update(retry_at=None)
         _queue_task(snapshot.pk)
     return snapshot
 
@@ -148,9 +152,10 @@ def _bookkeeping():
 def _claim(snapshot_id: int) -> Snapshot | None:
     """Move a queued (or abandoned running) capture to running; None when not ours to run."""
     now = timezone.now()
-    claimable = Snapshot.objects.filter(pk=snapshot_id).filter(
-        status=Snapshot.Status.QUEUED
-    ) | Snapshot.objects.filter(pk=snapshot_id, status="running", started_at__lt=now - lease())
+    due = Q(retry_at__isnull=True) | Q(retry_at__lte=now + EARLY_SLACK)
+    claimable = Snapshot.objects.filter(due, pk=snapshot_id, status=Snapshot.Status.QUEUED) | (
+        Snapshot.objects.filter(pk=snapshot_id, status="running", started_at__lt=now - lease())
+    )
     try:
         with _bookkeeping():
             claimed = claimable.update(
@@ -183,7 +188,12 @@ def capture(*, snapshot_id: int, policy: fetcher.Policy | None = None, extract: 
     if snapshot is None:
         if source_is_busy(snapshot_id):
             raise RetryLater(BUSY_RETRY_SECONDS, "another capture of this source is running")
-        return Captured(Snapshot.objects.get(pk=snapshot_id), claimed=False)
+        current = Snapshot.objects.get(pk=snapshot_id)
+        if current.status == Snapshot.Status.QUEUED and current.retry_at:
+            # Delivered early (a redelivered task): wait out the backoff or the Retry-After.
+            wait = (current.retry_at - timezone.now()).total_seconds()
+            raise RetryLater(max(wait, 1.0), "not due yet")
+        return Captured(current, claimed=False)
     try:
         result = fetcher.fetch(snapshot.source.url, policy or fetcher.Policy.from_settings())
     except fetcher.FetchError as exc:
@@ -206,8 +216,9 @@ def capture(*, snapshot_id: int, policy: fetcher.Policy | None = None, extract: 
 
 
 def _retry_delay(snapshot: Snapshot, exc: fetcher.FetchError) -> float:
+    """Seconds until the next attempt: Retry-After when given, else backoff with jitter."""
     if exc.retry_after is not None:
-        return min(exc.retry_after, RETRY_MAX_SECONDS)
+        return exc.retry_after
     ceiling = min(RETRY_MAX_SECONDS, RETRY_BASE_SECONDS * 2 ** max(0, snapshot.attempts - 1))
     return random.uniform(ceiling / 2, ceiling)  # noqa: S311 (jitter, not security)
 
@@ -225,7 +236,8 @@ def _record_failure(snapshot: Snapshot, exc: fetcher.FetchError) -> Snapshot:
             Snapshot.objects.filter(pk=snapshot.pk, status="running").update(
                 status=Snapshot.Status.QUEUED, retry_at=retry_at, **fields
             )
-            raise RetryLater(delay, exc.message)
+            # A longer wait is served in steps: an early wake-up finds retry_at and sleeps on.
+            raise RetryLater(min(delay, RETRY_MAX_SECONDS), exc.message)
         fields["error"] = f"gave up after 24 hours of retries: {exc.message}"[:2000]
     Snapshot.objects.filter(pk=snapshot.pk, status="running").update(
         status=Snapshot.Status.FAILED, finished_at=now, **fields

@@ -7,6 +7,7 @@ import socket
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 from warcio.archiveiterator import ArchiveIterator
 
@@ -202,8 +203,11 @@ def test_500_then_200_is_retried_with_backoff_and_then_succeeds(server):
     assert "HTTP 500" in snapshot.error and snapshot.http_status == 500
     assert 30 <= retry.value.delay <= 60  # first backoff step, with jitter
     assert snapshot.retry_at > timezone.now()
+    with pytest.raises(services.RetryLater, match="not due yet"):
+        services.capture(snapshot_id=snapshot.pk)  # a task delivered early waits on
 
-    snapshot = run(snapshot)
+    with time_machine.travel(snapshot.retry_at + timedelta(seconds=1)):
+        snapshot = run(snapshot)
     assert snapshot.status == Snapshot.Status.SUCCEEDED
     assert (snapshot.attempts, snapshot.error, snapshot.http_status) == (2, "", 200)
 
@@ -219,6 +223,23 @@ def test_429_waits_as_long_as_retry_after_says(server):
     snapshot.refresh_from_db()
     assert snapshot.status == Snapshot.Status.QUEUED and snapshot.http_status == 429
     assert timedelta(seconds=110) < snapshot.retry_at - timezone.now() <= timedelta(seconds=120)
+
+
+def test_a_retry_after_longer_than_the_broker_holds_a_task_is_served_in_steps(server):
+    url = server.route("/later", Reply(503, b"", {"Retry-After": "7200"}))
+    snapshot = queued(url)
+
+    with pytest.raises(services.RetryLater) as retry:
+        services.capture(snapshot_id=snapshot.pk)
+    assert retry.value.delay == services.RETRY_MAX_SECONDS
+
+    with (
+        time_machine.travel(timezone.now() + timedelta(seconds=services.RETRY_MAX_SECONDS)),
+        pytest.raises(services.RetryLater) as again,
+    ):
+        services.capture(snapshot_id=snapshot.pk)
+    assert 7200 - services.RETRY_MAX_SECONDS - 60 < again.value.delay <= 7200
+    assert len(server.requests) == 1  # the site was not asked again before it said
 
 
 def test_transient_failures_give_up_after_24_hours(server):
