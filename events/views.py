@@ -51,7 +51,7 @@ def _issue_response(request, issue) -> HttpResponse:
     html = cache.get(key)
     if html is None:
         full = Issue.objects.for_issue_page().get(pk=issue.pk)
-        context = {**issue_context(full), "schema": _schema(full)}
+        context = issue_context(full)
         html = render(request, "events/issue.html", context).content
         pagecache.store_page(issue.date, key, html)
     else:
@@ -66,24 +66,6 @@ def _preview_response(request, issue_pk, *, expires=None) -> HttpResponse:
     response["X-Robots-Tag"] = "noindex, nofollow"
     patch_cache_control(response, private=True, no_store=True)
     return response
-
-
-def _schema(issue) -> dict:
-    url = f"{settings.SITE_URL}{issue.get_absolute_url()}"
-    corrections = list(issue.corrections.all())
-    modified = corrections[-1].created_at if corrections else issue.published_at
-    return {
-        "@context": "https://schema.org",
-        "@type": "NewsArticle",
-        "headline": issue.display_title,
-        "description": " ".join(issue.overview.split())[:300],
-        "datePublished": issue.published_at.isoformat() if issue.published_at else None,
-        "dateModified": modified.isoformat() if modified else None,
-        "inLanguage": issue.language,
-        "mainEntityOfPage": url,
-        "url": url,
-        "publisher": {"@type": "Organization", "name": "AI前沿发展日报"},
-    }
 
 
 @require_safe

@@ -109,6 +109,26 @@ def issue_context(issue, *, base_url: str = "", preview: bool = False) -> dict:
         "base_url": base_url,
         "site_url": settings.SITE_URL,
         "preview": preview,
+        "schema": news_article(issue),
+    }
+
+
+def news_article(issue) -> dict:
+    """schema.org NewsArticle metadata of the issue (JSON-LD on its page)."""
+    url = f"{settings.SITE_URL}{issue.get_absolute_url()}"
+    corrections = list(issue.corrections.all())
+    modified = corrections[-1].created_at if corrections else issue.published_at
+    return {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": issue.display_title,
+        "description": " ".join(issue.overview.split())[:300],
+        "datePublished": issue.published_at.isoformat() if issue.published_at else None,
+        "dateModified": modified.isoformat() if modified else None,
+        "inLanguage": issue.language,
+        "mainEntityOfPage": url,
+        "url": url,
+        "publisher": {"@type": "Organization", "name": labels_for(issue.language)["brand"]},
     }
 
 

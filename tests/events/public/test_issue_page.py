@@ -199,6 +199,7 @@ def test_export_renders_the_same_page_as_a_string(sample_issue):
     html = render_issue_page(Issue.objects.get(pk=sample_issue.pk))
     assert html.startswith("<!doctype html>")
     assert 'id="paper-2"' in html
+    assert '"@type": "NewsArticle"' in html
     assert "http://127.0.0.1:8000/static/aidaily/site.css" in html or "/static/" in html
 
 
