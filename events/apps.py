@@ -7,4 +7,4 @@ class EventsConfig(AppConfig):
     verbose_name = _("日报编辑")
 
     def ready(self):
-        from . import receivers  # noqa: F401
+        from . import receivers, receivers_verification  # noqa: F401

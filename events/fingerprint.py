@@ -21,6 +21,9 @@ IGNORED_FIELDS = {
 
 def _row(instance) -> dict:
     data = {k: v for k, v in model_to_dict(instance).items() if k not in IGNORED_FIELDS}
+    if hasattr(instance, "verification_status"):
+        # Not an editable form field, so model_to_dict leaves it out; readers see it.
+        data["verification_status"] = instance.verification_status
     if hasattr(instance, "tags"):
         data["tags"] = sorted(tag.pk for tag in instance.tags.all())
     if hasattr(instance, "citations"):

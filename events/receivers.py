@@ -8,6 +8,18 @@ from . import workflow
 from .models import Citation, Conclusion, Event, Issue, Paper, SocialSignal
 
 CONTENT_MODELS = (Conclusion, Event, SocialSignal, Paper, Citation)
+#: Saves touching only these come from verification.services, whose own signal (handled in
+#: receivers_verification) sends the issue back to review with the reason it knows.
+VERIFICATION_FIELDS = frozenset(
+    {
+        "verification_status",
+        "verification_note",
+        "verified_by",
+        "verified_at",
+        "version",
+        "updated_at",
+    }
+)
 
 
 def _recheck_after_commit(issue_id):
@@ -22,15 +34,21 @@ def issue_saved(sender, instance, raw=False, **kwargs):
 
 @receiver(post_save)
 @receiver(post_delete)
-def content_changed(sender, instance, raw=False, **kwargs):
+def content_changed(sender, instance, raw=False, update_fields=None, **kwargs):
     """An edit to any part of an approved issue sends it back to review."""
+    if update_fields and set(update_fields) <= VERIFICATION_FIELDS:
+        return
     if sender in CONTENT_MODELS and not raw:
         _recheck_after_commit(instance.issue_id)
 
 
+TAG_RELATIONS = frozenset(model.tags.through for model in (Event, SocialSignal, Paper))
+
+
 @receiver(m2m_changed)
 def tags_changed(sender, instance, action, **kwargs):
-    if action.startswith("post_") and isinstance(instance, (Event, SocialSignal, Paper)):
+    """Tags are shown to readers; evidence (the other m2m) is verification's business."""
+    if sender in TAG_RELATIONS and action.startswith("post_"):
         _recheck_after_commit(instance.issue_id)
 
 

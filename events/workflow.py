@@ -215,23 +215,26 @@ def _move(issue: Issue, action: Action, *, by, comment: str, **changes) -> None:
         )
 
 
-def return_to_review_if_changed(issue_id: int, *, reason: str = "") -> bool:
-    """Send an approved or scheduled issue back to review when its content no longer matches."""
+def return_to_review(issue_id: int, *, reason: str) -> bool:
+    """Send an approved or scheduled issue back to in_review, logged as a system step.
+
+    Used when approval no longer stands even though readers' text may be unchanged, e.g. an
+    item's verification was reopened because a cited source changed.
+    """
     with transaction.atomic():
         issue = Issue.objects.select_for_update().filter(pk=issue_id).first()
         if issue is None or issue.status not in REOPEN.sources:
             return False
-        if issue.approved_fingerprint == content_fingerprint(issue):
-            return False
-        _move(
-            issue,
-            REOPEN,
-            by=None,
-            comment=reason or _("批准后内容有修改，需要重新审核。"),
-            publish_at=None,
-            approved_fingerprint="",
-        )
+        _move(issue, REOPEN, by=None, comment=reason, publish_at=None, approved_fingerprint="")
     return True
+
+
+def return_to_review_if_changed(issue_id: int, *, reason: str = "") -> bool:
+    """Send an approved or scheduled issue back to review when its content no longer matches."""
+    issue = Issue.objects.filter(pk=issue_id, status__in=REOPEN.sources).first()
+    if issue is None or issue.approved_fingerprint == content_fingerprint(issue):
+        return False
+    return return_to_review(issue_id, reason=reason or _("批准后内容有修改，需要重新审核。"))
 
 
 def add_correction(issue: Issue, *, by, text: str) -> Correction:
