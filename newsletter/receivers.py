@@ -4,9 +4,9 @@ from django.dispatch import receiver
 
 from events.signals import issue_published
 
-from . import mailings
+from . import tasks
 
 
 @receiver(issue_published, dispatch_uid="newsletter.start_digest")
 def send_digest_on_publication(sender, issue, **kwargs):
-    mailings.start_digest(issue)
+    tasks.start_digest.delay(issue.pk)

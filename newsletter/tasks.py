@@ -3,13 +3,23 @@
 from celery import shared_task
 from django.conf import settings
 
-from . import sending, services
+from . import mailings, sending, services
 
 
 @shared_task
 def send_confirmation(subscriber_id: int) -> bool:
     """Email the double opt-in link."""
     return services.send_confirmation_email(subscriber_id)
+
+
+@shared_task
+def start_digest(issue_id: int) -> None:
+    """On publication: render the digest once, create the deliveries, start sending."""
+    from events.models import Issue
+
+    issue = Issue.objects.filter(pk=issue_id, status=Issue.Status.PUBLISHED).first()
+    if issue is not None:  # withdrawn again before the worker got to it: send nothing
+        mailings.start_digest(issue)
 
 
 @shared_task
