@@ -91,8 +91,10 @@ class SubscriberAdmin(admin.ModelAdmin):
 class MailingAdmin(admin.ModelAdmin):
     list_display = ["subject", "kind", "issue", "paused", "created_at", "finished_at"]
     list_filter = ["kind", "paused"]
-    readonly_fields = [f.name for f in Mailing._meta.fields]
-    exclude = ["html", "text"]
+    # The stored rendering is long; the issue page previews it instead.
+    fields = readonly_fields = [
+        f.name for f in Mailing._meta.fields if f.name not in ("id", "html", "text")
+    ]
 
     def has_add_permission(self, request):
         return False

@@ -195,3 +195,15 @@ def test_sweeper_turns_an_expired_sending_lease_into_uncertain(db, time_machine)
 
     assert sending.sweep() == {"released": 1, "uncertain": 1}
     assert Delivery.objects.counts_by_status() == {"pending": 1, "uncertain": 1}
+
+
+def test_mailing_and_delivery_pages_open_read_only(admin_client):
+    _issue, mailing = published_with_deliveries([D.SENT])
+    delivery = Delivery.objects.get()
+
+    mailing_page = admin_client.get(reverse("admin:newsletter_mailing_change", args=[mailing.pk]))
+    delivery_list = admin_client.get(reverse("admin:newsletter_delivery_changelist"))
+
+    assert mailing_page.status_code == 200 and mailing.subject in mailing_page.content.decode()
+    assert delivery_list.status_code == 200
+    assert delivery.subscriber.email in delivery_list.content.decode()
