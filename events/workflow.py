@@ -264,20 +264,32 @@ def add_correction(issue: Issue, *, by, text: str) -> Correction:
 
 
 def publish_due_issues(*, now=None) -> list[int]:
-    """Publish every scheduled issue whose time has come; returns the ids published."""
+    """Publish every scheduled issue whose time has come; returns the ids published.
+
+    A refusal by the gate is logged once (not every minute) so the chief editor sees why the
+    issue did not go out; an issue another run already published is skipped quietly.
+    """
     now = now or timezone.now()
     published = []
     for issue in Issue.objects.due_for_publication(now).order_by("publish_at"):
         try:
             perform(issue, "publish", by=None, comment=_("定时发布"))
         except InvalidTransition as refusal:
-            TransitionLog.objects.create(
-                issue=issue,
-                action="publish_failed",
-                from_status=issue.status,
-                to_status=issue.status,
-                comment=str(refusal),
-            )
+            if refusal.problems:
+                _log_scheduled_refusal(issue, str(refusal))
             continue
         published.append(issue.pk)
     return published
+
+
+def _log_scheduled_refusal(issue: Issue, message: str) -> None:
+    last = issue.transitions.order_by("-created_at", "-pk").first()
+    if last is not None and last.action == "publish_failed" and last.comment == message:
+        return
+    TransitionLog.objects.create(
+        issue=issue,
+        action="publish_failed",
+        from_status=issue.status,
+        to_status=issue.status,
+        comment=message,
+    )

@@ -293,3 +293,29 @@ def test_workflow_perform_refuses_unknown_user_permissions(analyst):
         workflow.perform(issue, "approve", by=analyst)
     assert refusal.type.__name__ == "PermissionDenied"
     assert Event.objects.count() == 1
+
+
+def test_a_scheduled_issue_the_gate_refuses_is_logged_once_and_stays_scheduled(editor_client):
+    issue = publishable_issue(status=Issue.Status.APPROVED)
+    with time_machine.travel(datetime.datetime(2026, 4, 8, 6, 0, tzinfo=datetime.UTC), tick=False):
+        act(editor_client, issue, "schedule", publish_at="2026-04-08T16:00")
+    EventFactory(issue=issue, rank=2)  # an unverified item slips in (e.g. through the shell)
+    Issue.objects.filter(pk=issue.pk).update(status=Issue.Status.SCHEDULED)
+    with time_machine.travel(datetime.datetime(2026, 4, 8, 9, 0, tzinfo=datetime.UTC), tick=False):
+        assert publish_due_issues() == []
+        assert publish_due_issues() == []
+    assert status_of(issue) == Issue.Status.SCHEDULED
+    assert issue.transitions.filter(action="publish_failed").count() == 1
+
+
+def test_an_issue_already_published_by_another_run_is_skipped_quietly(editor_client):
+    issue = publishable_issue(status=Issue.Status.APPROVED)
+    with time_machine.travel(datetime.datetime(2026, 4, 8, 6, 0, tzinfo=datetime.UTC), tick=False):
+        act(editor_client, issue, "schedule", publish_at="2026-04-08T16:00")
+    stale = Issue.objects.get(pk=issue.pk)  # what an overlapping run selected a moment ago
+    workflow.perform(issue, "publish", by=None)
+    with time_machine.travel(datetime.datetime(2026, 4, 8, 9, 0, tzinfo=datetime.UTC), tick=False):
+        with pytest.raises(workflow.InvalidTransition):
+            workflow.perform(stale, "publish", by=None)
+        assert publish_due_issues() == []
+    assert not issue.transitions.filter(action="publish_failed").exists()
