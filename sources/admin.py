@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Subquery
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -49,20 +50,26 @@ def can_request_capture(user) -> bool:
 
 def capture_summary(issue) -> dict:
     """How many of the issue's sources have a successful capture, and which have none."""
-    sources = list(
-        Source.objects.cited_by_issue(issue).prefetch_related("snapshots").order_by("url")
+    newest = Snapshot.objects.filter(source=OuterRef("pk")).order_by("-pk")
+    sources = (
+        Source.objects.cited_by_issue(issue)
+        .annotate(
+            captured=Exists(newest.filter(status=Snapshot.Status.SUCCEEDED)),
+            last_status=Subquery(newest.values("status")[:1]),
+            last_error=Subquery(newest.values("error")[:1]),
+        )
+        .order_by("url")
     )
-    rows = []
-    for source in sources:
-        snapshots = sorted(source.snapshots.all(), key=lambda s: s.pk, reverse=True)
-        latest = next((s for s in snapshots if s.status == Snapshot.Status.SUCCEEDED), None)
-        last = snapshots[0] if snapshots else None
-        rows.append({"source": source, "latest": latest, "last": last})
+    labels = dict(Snapshot.Status.choices)
+    rows = [
+        {"source": s, "last_status": labels.get(s.last_status, ""), "last_error": s.last_error}
+        for s in sources
+    ]
     return {
         "issue": issue,
         "total": len(rows),
-        "captured": sum(1 for row in rows if row["latest"]),
-        "missing": [row for row in rows if not row["latest"]],
+        "captured": sum(1 for row in rows if row["source"].captured),
+        "missing": [row for row in rows if not row["source"].captured],
         "changed": [row for row in rows if row["source"].content_changed_at],
     }
 
@@ -153,10 +160,19 @@ class SourceAdmin(admin.ModelAdmin):
     actions = ["snapshot_now"]
     change_form_template = "sources/admin/source_change_form.html"
 
+    def get_queryset(self, request):
+        newest = Snapshot.objects.filter(source=OuterRef("pk")).order_by("-pk")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(last_status=Subquery(newest.values("status")[:1]))
+        )
+
     @admin.display(description=gettext_lazy("最近抓取"))
     def capture_status(self, obj):
-        latest = obj.snapshots.order_by("-pk").first()
-        return latest.get_status_display() if latest else _("从未抓取")
+        if not obj.last_status:
+            return _("从未抓取")
+        return dict(Snapshot.Status.choices).get(obj.last_status, obj.last_status)
 
     @admin.display(description=gettext_lazy("内容有变化"), boolean=True)
     def changed_badge(self, obj):

@@ -94,3 +94,13 @@ def test_snapshots_cannot_be_edited_or_deleted_in_the_admin(editor_client):
     assert change.status_code in (200, 403)
     assert delete.status_code == 403
     assert Snapshot.objects.filter(pk=snapshot.pk).exists()
+
+
+def test_the_source_list_shows_the_latest_capture_in_a_bounded_number_of_queries(
+    analyst_client, django_assert_max_num_queries
+):
+    for _ in range(15):
+        SnapshotFactory(failed=True)
+    with django_assert_max_num_queries(12):
+        response = analyst_client.get(reverse("admin:sources_source_changelist"))
+    assert response.content.decode().count("失败") >= 15
