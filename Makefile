@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test lint demo migrate worker beat validate-html benchmarks clean
+.PHONY: run test lint demo migrate worker beat validate-html benchmarks clean messages
 
 $(BIN)/python: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,3 +50,9 @@ validate-html: $(BIN)/python
 		--no-audit --no-fund axe-core@$(AXE_CORE_VERSION) puppeteer-core@$(PUPPETEER_CORE_VERSION))
 	REQUIRE_PAGE_CHECKS=1 SECRET_KEY=$${SECRET_KEY:-insecure-key-for-the-test-suite-only} \
 		$(BIN)/python -m pytest tests/events/public/test_page_quality.py -q
+
+# Translations: re-extract the Chinese msgids into locale/en and compile the .mo (committed, so a
+# machine without gettext still serves English). Translate new entries in the .po, then run again.
+messages: $(BIN)/python
+	$(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=node_modules
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=var --ignore=node_modules

@@ -7,6 +7,8 @@ from .health import healthz
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    # POST language=en|zh-hans switches the UI language (a cookie); content keeps its own.
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("sources.urls")),
     path("", include("newsletter.urls")),
     path("", include("events.urls")),
