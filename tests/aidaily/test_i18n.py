@@ -148,6 +148,26 @@ def test_every_chinese_string_in_the_code_has_an_english_translation(catalog):
     assert missing == [], "run `make messages`, translate the new entries, run it again"
 
 
+@pytest.mark.xfail(
+    reason="events/gate.py imports gettext_lazy as _lazy: its four fix hints stay Chinese",
+    strict=False,
+)
+def test_gettext_is_only_imported_under_names_makemessages_extracts():
+    """makemessages knows _, gettext, gettext_lazy…; a string behind another alias is lost."""
+    extracted = GETTEXT_CALLS | {"pgettext", "pgettext_lazy", "npgettext", "npgettext_lazy"}
+    extracted |= {"gettext_noop"}
+    hidden = []
+    for folder in CODE_DIRS:
+        for path in (BASE_DIR / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation":
+                    for alias in node.names:
+                        name = alias.asname or alias.name
+                        if "gettext" in alias.name and name not in extracted:
+                            hidden.append(f"{path.relative_to(BASE_DIR)}: {name}")
+    assert hidden == []
+
+
 # --- pages ------------------------------------------------------------------------------------
 
 
