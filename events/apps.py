@@ -7,4 +7,5 @@ class EventsConfig(AppConfig):
     verbose_name = _("日报编辑")
 
     def ready(self):
-        from . import receivers, receivers_verification  # noqa: F401
+        # Receivers (workflow, verification, page cache) and the PreviewLink model.
+        from . import pagecache, preview, receivers, receivers_verification  # noqa: F401
