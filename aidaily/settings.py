@@ -237,6 +237,11 @@ CELERY_BEAT_SCHEDULE["sweep-stuck-deliveries"] = {
     "task": "newsletter.tasks.sweep_deliveries",
     "schedule": timedelta(minutes=5),
 }
+# Fault recovery (issue 8): a broker restart loses queued batches; resume those mailings.
+CELERY_BEAT_SCHEDULE["resume-stalled-mailings"] = {
+    "task": "newsletter.tasks.resume_stalled_mailings",
+    "schedule": timedelta(minutes=5),
+}
 
 # Verification (issue 5): the evidence rules per outcome and section, how fresh a capture of
 # every cited source must be when the gate runs, and the events code the verification admin shows

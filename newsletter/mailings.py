@@ -1,6 +1,9 @@
 """Starting, pausing, resuming and re-sending mailings: the digest and correction notices."""
 
+from datetime import timedelta
+
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from events.rendering.email import render_correction, render_email
@@ -10,6 +13,8 @@ from .message import MessageTemplate
 from .models import Delivery, Mailing, Subscriber
 
 D = Delivery.Status
+#: Work left and no delivery touched for this long: the mailing's tasks were lost.
+STALLED_AFTER = timedelta(minutes=3)
 TEST_TOKEN = "test-copy"  # noqa: S105 - not a secret: no subscriber has this token
 
 
@@ -84,6 +89,36 @@ def resume(mailing: Mailing) -> None:
     with transaction.atomic():
         Mailing.objects.filter(pk=mailing.pk).update(paused=False)
         _queue(mailing)
+
+
+def resume_stalled(*, now=None) -> int:
+    """Queue again unpaused, unfinished mailings whose tasks were lost; returns how many.
+
+    A broker restarted without persistence drops the batches a mailing queued for itself.
+    The deliveries are in the database, so sending picks up where it stopped; the claims
+    make sure a mailing queued twice still sends each message once.
+    """
+    now = now or timezone.now()
+    sending.sweep(now=now)  # expired leases first: their deliveries are pending again
+    quiet_since = now - STALLED_AFTER
+    waiting = Delivery.objects.filter(status=D.PENDING).filter(
+        Q(not_before__isnull=True) | Q(not_before__lte=quiet_since)
+    )
+    busy = Delivery.objects.filter(
+        Q(status__in=[D.CLAIMED, D.SENDING], lease_expires_at__gte=now)
+        | Q(sent_at__gte=quiet_since)
+    )
+    stalled = list(
+        Mailing.objects.filter(
+            paused=False,
+            finished_at__isnull=True,
+            created_at__lte=quiet_since,
+            pk__in=waiting.values("mailing_id"),
+        ).exclude(pk__in=busy.values("mailing_id"))
+    )
+    for mailing in stalled:
+        _queue(mailing)
+    return len(stalled)
 
 
 def resend(mailing: Mailing, *, statuses=(D.FAILED, D.UNCERTAIN)) -> int:

@@ -52,3 +52,9 @@ def send_batch(self, mailing_id: int) -> int:
 def sweep_deliveries() -> dict:
     """Beat: expired leases become pending (never handed over) or uncertain."""
     return sending.sweep()
+
+
+@shared_task
+def resume_stalled_mailings() -> int:
+    """Beat: queue again mailings whose batches were lost (a broker restart); returns how many."""
+    return mailings.resume_stalled()
