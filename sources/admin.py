@@ -5,8 +5,6 @@ model the issue admin has, and its panels and tools are plain objects of the sha
 events/admin/panels.py documents (title/template/context, label/url/method).
 """
 
-from dataclasses import dataclass, field
-
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Subquery
@@ -17,27 +15,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from aidaily.adminpanels import Panel, Tool
+
 from . import services
 from .models import Snapshot, Source
-
-
-@dataclass
-class Panel:
-    """A box of the issue's workflow sidebar (same shape as events.admin.panels.Panel)."""
-
-    title: str
-    template: str
-    context: dict = field(default_factory=dict)
-
-
-@dataclass
-class Tool:
-    """A toolbar button (same shape as events.admin.panels.Tool)."""
-
-    label: str
-    url: str
-    method: str = "get"
-
 
 #: Asking for a capture is part of editing sources (analysts and chief editors).
 CAPTURE_PERMISSION = "sources.change_source"

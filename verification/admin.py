@@ -6,7 +6,6 @@ dotted path, and the panels and tools are plain objects of the shape events/admi
 documents (title/template/context, label/url/method).
 """
 
-from dataclasses import dataclass, field
 from functools import partial
 
 from django.conf import settings
@@ -22,27 +21,11 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from aidaily.adminpanels import Panel, Tool
+
 from . import services
 from .forms import ReopenForm, VerifyForm
 from .models import SourceChangeAlert, VerificationLog, VerificationStatus
-
-
-@dataclass
-class Panel:
-    """A box of the issue's workflow sidebar (same shape as events.admin.panels.Panel)."""
-
-    title: str
-    template: str
-    context: dict = field(default_factory=dict)
-
-
-@dataclass
-class Tool:
-    """A toolbar button (same shape as events.admin.panels.Tool)."""
-
-    label: str
-    url: str
-    method: str = "get"
 
 
 def _config(key: str):

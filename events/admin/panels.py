@@ -10,21 +10,7 @@ preview links, digest). Each mixin cooperates through three hooks, always callin
 - ``get_urls()`` and ``get_actions(request)``: Django's own hooks, extended the usual way.
 """
 
-from dataclasses import dataclass, field
-
-
-@dataclass
-class Panel:
-    title: str
-    template: str
-    context: dict = field(default_factory=dict)
-
-
-@dataclass
-class Tool:
-    label: str
-    url: str
-    method: str = "get"  # "post" renders a small form with the CSRF token
+from aidaily.adminpanels import Panel, Tool
 
 
 class IssuePanelsBase:
