@@ -25,6 +25,7 @@ class Sink:
         self.messages: list[tuple[str, list[str], bytes]] = []
         self.refuse: dict[str, str] = {}
         self.drop_after_data: set[str] = set()  # received, then the line drops before "250"
+        self.kill_at = None  # (n, kill): call kill() once n messages were received, before "250"
         self.lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -38,6 +39,8 @@ class Sink:
             self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
         if self.drop_after_data & set(envelope.rcpt_tos):
             server.transport.close()
+        if self.kill_at and len(self.messages) == self.kill_at[0]:
+            self.kill_at[1]()
         return "250 Message accepted for delivery"
 
     @property

@@ -141,3 +141,55 @@ def test_two_workers_running_the_same_task_at_once_never_send_twice(
     assert errors == []
     assert Counter(smtp_server.recipients) == Counter({r.email: 1 for r in readers})
     assert Delivery.objects.counts_by_status() == {"sent": 60}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_process_killed_mid_batch_then_resumed_sends_exactly_one_per_subscriber(
+    postgres, smtp_server, settings, time_machine
+):
+    """SIGKILL a real `send_digest` process right as the server accepts its 8th message."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from django.core.management import call_command
+
+    readers = SubscriberFactory.create_batch(30)
+    SubscriberFactory(unsubscribed=True)
+    issue = IssueFactory(published=True, with_conclusions=3)
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_server.port}",
+        "SECRET_KEY": "x",
+        "CELERY_BROKER_URL": "",
+        "NEWSLETTER_BATCH_SIZE": "10",
+        "NEWSLETTER_LANES": "1",
+    }
+    env.pop("CELERY_BROKER_URL")
+    root = Path(__file__).resolve().parents[2]
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "send_digest", issue.date.isoformat()],
+        cwd=root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    smtp_server.kill_at = (8, lambda: os.kill(worker.pid, signal.SIGKILL))
+    assert worker.wait(timeout=120) == -signal.SIGKILL
+    assert len(smtp_server.messages) == 8
+    assert Delivery.objects.counts_by_status() == {
+        "sent": 7,
+        "sending": 1,
+        "claimed": 2,
+        "pending": 20,
+    }
+
+    time_machine.move_to(timezone.now() + timedelta(seconds=settings.NEWSLETTER_LEASE_SECONDS + 1))
+    call_command("send_digest", issue.date.isoformat())
+
+    assert Counter(smtp_server.recipients) == Counter({reader.email: 1 for reader in readers})
+    assert Delivery.objects.counts_by_status() == {"sent": 29, "uncertain": 1}
