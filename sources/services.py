@@ -116,14 +116,30 @@ def recapture(*, scope: str, limit: int = DISPATCH_LIMIT) -> int:
     return len(sources)
 
 
+#: A page that kills its worker this many times in a day is not retried by the sweeper again.
+MAX_INTERRUPTED_PER_DAY = 3
+INTERRUPTED = "interrupted: the worker stopped before finishing (swept)"
+
+
 def sweep_stuck() -> int:
-    """Fail captures left running by a worker that died, re-queue lost ones; returns both."""
-    failed = Snapshot.objects.stuck(lease()).update(
-        status=Snapshot.Status.FAILED,
-        finished_at=timezone.now(),
-        error="interrupted: the worker stopped before finishing (swept)",
-    )
-    overdue = timezone.now() - timedelta(minutes=15)
+    """Fail captures left running by a worker that died and capture their sources again;
+    re-queue lost ones; returns how many rows it acted on.
+
+    Redis hands an unacknowledged task back only after its visibility timeout (an hour), long
+    after the lease: without a fresh capture the gate would block the issue until then.
+    """
+    now = timezone.now()
+    stuck = list(Snapshot.objects.stuck(lease()).values_list("pk", "source_id"))
+    failed = Snapshot.objects.filter(
+        pk__in=[pk for pk, _ in stuck], status=Snapshot.Status.RUNNING
+    ).update(status=Snapshot.Status.FAILED, finished_at=now, error=INTERRUPTED)
+    for source_id in sorted({source_id for _, source_id in stuck}):
+        interrupted = Snapshot.objects.filter(
+            source_id=source_id, error=INTERRUPTED, finished_at__gte=now - timedelta(days=1)
+        ).count()
+        if interrupted < MAX_INTERRUPTED_PER_DAY:
+            request_capture(source=Source.objects.get(pk=source_id))
+    overdue = now - timedelta(minutes=15)
     lost = list(
         Snapshot.objects.filter(status=Snapshot.Status.QUEUED, queued_at__lt=overdue)
         .exclude(retry_at__gte=overdue)

@@ -5,8 +5,8 @@ the kill, two clocks must run out before the capture is taken up again: Redis's 
 timeout (1 hour; then any worker gets the task again) and the capture's lease (then the row may
 be claimed from the dead worker). The test does not wait an hour: it ages both, the message's
 delivery time in Redis and the row's start time in the database, as that hour would.
-With the default timing the sweeper acts first and fails the row instead: the strict xfail at the
-end states that gap until sources' sweeper queues an interrupted capture again.
+With the default timing the sweeper acts first: it fails the row and queues a fresh capture of
+the source at once (the last test).
 """
 
 import threading
@@ -133,14 +133,6 @@ def test_a_capture_cut_off_by_a_killed_worker_is_retried_into_exactly_one_snapsh
     wait_for(lambda: not unacked_tasks(redis_broker), timeout=10, message="the task acknowledged")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "sources: with the default timing the sweeper (every 10 min, lease 7 min) fails the "
-        "interrupted capture before Redis redelivers its task (visibility timeout 1 h), and "
-        "nothing queues it again until recapture beat (up to 4 h) or an editor asks"
-    ),
-)
 def test_a_capture_the_sweeper_finds_interrupted_is_queued_again_at_once(monkeypatch):
     from sources.tasks import capture_snapshot
 

@@ -292,3 +292,28 @@ def test_the_sweeper_requeues_captures_whose_task_was_lost(
         services.sweep_stuck()
 
     assert lost.pk in sent and waiting.pk not in sent
+
+
+def test_the_sweeper_stops_recapturing_a_page_that_keeps_killing_workers(db, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sources import services
+    from sources.models import Snapshot
+
+    from ..factories import SourceFactory
+
+    queued = []
+    monkeypatch.setattr(services, "_queue_task", queued.append)
+    source = SourceFactory()
+    for _ in range(services.MAX_INTERRUPTED_PER_DAY):
+        Snapshot.objects.create(
+            source=source, status="failed", error=services.INTERRUPTED, finished_at=timezone.now()
+        )
+    Snapshot.objects.filter(pk=Snapshot.objects.create(source=source, status="running").pk).update(
+        started_at=timezone.now() - services.lease() - timedelta(seconds=1)
+    )
+    services.sweep_stuck()
+    assert not source.snapshots.active().exists()
+    assert queued == []
