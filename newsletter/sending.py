@@ -2,10 +2,11 @@
 
 A batch task claims deliveries with a lease (compare-and-set on the status, SKIP LOCKED on
 PostgreSQL), opens one SMTP connection and, for each message, writes in one UPDATE "the previous
-one was accepted" and "this one is being handed over". So at any crash at most one delivery is
-left `sending`: when its lease runs out it becomes `uncertain` and is never re-sent by itself,
-while `claimed` rows that were never handed over go back to `pending`. Celery may run a task
-twice: the database decides who is sent.
+one was accepted" and "this one is being handed over". That UPDATE runs while the body travels,
+and the final dot (the moment the server accepts) is sent only once it is stored (see
+newsletter.smtp). So at any crash at most one delivery is left `sending`: when its lease runs out
+it becomes `uncertain` and is never re-sent by itself, while `claimed` rows that were never
+handed over go back to `pending`. Celery may run a task twice: the database decides who is sent.
 """
 
 import contextlib

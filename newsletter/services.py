@@ -179,6 +179,7 @@ def import_csv(data: bytes, *, max_rows: int = 100_000) -> ImportReport:
     Subscriber.objects.bulk_create(
         [Subscriber(email=e, status=S.ACTIVE, source="import", confirmed_at=now) for e in new],
         batch_size=1000,
+        ignore_conflicts=True,  # someone subscribing through the site at the same moment
     )
     report.created = len(new)
     return report
