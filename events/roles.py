@@ -80,9 +80,21 @@ def grant(apps, group_name: str, permissions: list[str]) -> None:
         )
 
 
+#: Permissions that apps above events give to the roles (newsletter registers its own here from
+#: its AppConfig.ready), so ensure_roles() can restore them without events importing those apps.
+REGISTERED_PERMISSIONS: dict[str, list[str]] = {ANALYST: [], CHIEF_EDITOR: []}
+
+
+def register(group_name: str, permissions: list[str]) -> None:
+    """Let an app above events add permissions that ensure_roles() grants too."""
+    REGISTERED_PERMISSIONS[group_name] += [
+        p for p in permissions if p not in REGISTERED_PERMISSIONS[group_name]
+    ]
+
+
 def ensure_roles() -> None:
     """Create both groups with their permissions if missing (after a flush, or for the demo)."""
     from django.apps import apps
 
-    grant(apps, ANALYST, ANALYST_PERMISSIONS)
-    grant(apps, CHIEF_EDITOR, CHIEF_EDITOR_PERMISSIONS)
+    grant(apps, ANALYST, ANALYST_PERMISSIONS + REGISTERED_PERMISSIONS[ANALYST])
+    grant(apps, CHIEF_EDITOR, CHIEF_EDITOR_PERMISSIONS + REGISTERED_PERMISSIONS[CHIEF_EDITOR])

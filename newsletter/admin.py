@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from events.admin.panels import Panel, Tool
+from aidaily.adminpanels import Panel, Tool
+from events.admin.issue import IssueAdmin
 from events.models import Correction, Issue
 from events.rendering.email import render_email
 
@@ -275,3 +276,14 @@ class IssueDigestAdminMixin:
             _("更正通知已排队，收件人 %(count)d 位。") % {"count": mailing.deliveries.count()},
         )
         return self._back_to(issue_id)
+
+
+# The digest panel joins the issue page the way Django apps extend another app's admin: events
+# sits below newsletter and registers its IssueAdmin first (INSTALLED_APPS order), and this
+# module re-registers it with the digest mixin in front.
+class IssueWithDigestAdmin(IssueDigestAdminMixin, IssueAdmin):
+    pass
+
+
+admin.site.unregister(Issue)
+admin.site.register(Issue, IssueWithDigestAdmin)

@@ -8,3 +8,6 @@ class NewsletterConfig(AppConfig):
 
     def ready(self):
         from . import receivers  # noqa: F401 - connects issue_published
+        from .roles import register_roles
+
+        register_roles()

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from newsletter.admin import IssueDigestAdminMixin
 from sources.admin import IssueSnapshotsAdminMixin
 from verification.admin import IssueGateAdminMixin
 
@@ -36,7 +35,6 @@ class IssueAdmin(
     IssueSnapshotsAdminMixin,
     IssueGateAdminMixin,
     PreviewLinkAdminMixin,
-    IssueDigestAdminMixin,
     IssuePanelsBase,
     SimpleHistoryAdmin,
 ):

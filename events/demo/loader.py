@@ -10,10 +10,10 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from newsletter.models import Subscriber
 from sources.inference import infer_source
 from sources.models import Snapshot, Source
 from sources.normalise import normalise_url
@@ -48,14 +48,23 @@ def load_demo(*, reset_passwords: bool = False) -> DemoReport:
     ensure_roles()
     report = DemoReport()
     users = {name: _user(name, role, report, reset_passwords) for name, role in DEMO_USERS.items()}
-    # A confirmed reader, so publishing the sample writes a digest under var/mail/.
-    Subscriber.objects.get_or_create(
-        email=DEMO_READER,
-        defaults={"status": Subscriber.Status.ACTIVE, "confirmed_at": timezone.now()},
-    )
+    _demo_reader()
     report.published = _published_sample(users, report)
     report.draft = _draft(users, report)
     return report
+
+
+def _demo_reader() -> None:
+    """A confirmed reader, so publishing the sample writes a digest under var/mail/.
+
+    Looked up by name: the newsletter app sits above events, which must not import it.
+    """
+    if not django_apps.is_installed("newsletter"):
+        return
+    subscriber = django_apps.get_model("newsletter", "Subscriber")
+    subscriber.objects.get_or_create(
+        email=DEMO_READER, defaults={"status": "active", "confirmed_at": timezone.now()}
+    )
 
 
 def _user(username, role, report, reset_password):

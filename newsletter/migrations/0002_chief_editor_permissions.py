@@ -1,16 +1,8 @@
 from django.db import migrations
 
 from events.roles import CHIEF_EDITOR, grant
+from newsletter.roles import CHIEF_EDITOR_PERMISSIONS as PERMISSIONS
 
-PERMISSIONS = [
-    "newsletter.view_subscriber",
-    "newsletter.add_subscriber",
-    "newsletter.change_subscriber",
-    "newsletter.delete_subscriber",
-    "newsletter.view_mailing",
-    "newsletter.send_mailing",
-    "newsletter.view_delivery",
-]
 
 
 def grant_chief_editor(apps, schema_editor):
