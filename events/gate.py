@@ -12,7 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from verification import policy
 from verification.models import PUBLISHABLE_STATUSES, Evidence, VerificationLog
@@ -33,10 +33,14 @@ class Problem:
 
 
 STATUS_FIXES = {
-    V.UNVERIFIED: _lazy("核实它：选择结论“已核实”或“部分核实”，写明说明并选择证据快照。"),
-    V.DISPUTED: _lazy("存在争议的内容不能发布：补充证据后重新打开并重新核实，或从这一期删除。"),
-    V.REFUTED: _lazy("已证伪的内容不能发布：从这一期删除，或改写后重新打开并重新核实。"),
-    V.UNVERIFIABLE: _lazy("无法核实的内容不能发布：找到可抓取的证据后重新核实，或从这一期删除。"),
+    V.UNVERIFIED: gettext_lazy("核实它：选择结论“已核实”或“部分核实”，写明说明并选择证据快照。"),
+    V.DISPUTED: gettext_lazy(
+        "存在争议的内容不能发布：补充证据后重新打开并重新核实，或从这一期删除。"
+    ),
+    V.REFUTED: gettext_lazy("已证伪的内容不能发布：从这一期删除，或改写后重新打开并重新核实。"),
+    V.UNVERIFIABLE: gettext_lazy(
+        "无法核实的内容不能发布：找到可抓取的证据后重新核实，或从这一期删除。"
+    ),
 }
 
 
