@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import strip_tags
 
+from .labels import SECTION_LABELS
 from .markdown import render_markdown, render_markdown_inline
 
 #: Replaced per recipient by their unsubscribe token; survives CSS inlining and HTML escaping.
@@ -20,64 +21,20 @@ UNSUBSCRIBE_PLACEHOLDER = "AIDAILYUNSUBSCRIBETOKEN"
 
 LABELS = {
     "zh-hans": {
-        "brand": "AI前沿发展日报",
-        "date": "日期",
-        "coverage": "覆盖窗口：重点核查 {start} 至 {end}",
-        "overview": "今日总览",
-        "conclusions": "今日三条结论",
-        "events": "今日 Top {n} 大事件",
-        "what_happened": "发生了什么",
-        "key_facts": "关键信息",
-        "why_it_matters": "为什么重要",
-        "implications": "对产业/企业的启发",
-        "sources": "可信来源",
-        "business": "商业与应用解读",
-        "signals": "X 平台高信号观点",
-        "type": "类型",
-        "verification": "验证状态",
-        "take": "一句话判断",
-        "item_sources": "来源",
-        "papers": "前沿研究速递",
-        "what_it_does": "做了什么",
-        "what_is_new": "新在哪里",
-        "applications": "潜在应用方向",
-        "corrections": "更正",
+        **SECTION_LABELS["zh-hans"],
         "read_online": "在网页上阅读",
         "unsubscribe": "退订",
         "why": "你收到这封邮件，是因为你订阅了 AI前沿发展日报。",
         "correction_subject": "更正：{title}",
         "correction_intro": "你收到的 {title} 有一处更正：",
-        "colon": "：",
     },
     "en": {
-        "brand": "AI Frontier Daily",
-        "date": "Date",
-        "coverage": "Coverage window: {start} to {end}",
-        "overview": "Overview",
-        "conclusions": "Three conclusions",
-        "events": "Top {n} events",
-        "what_happened": "What happened",
-        "key_facts": "Key facts",
-        "why_it_matters": "Why it matters",
-        "implications": "Implications",
-        "sources": "Sources",
-        "business": "Business analysis",
-        "signals": "Social signals",
-        "type": "Type",
-        "verification": "Verification",
-        "take": "One-line take",
-        "item_sources": "Sources",
-        "papers": "Research",
-        "what_it_does": "What it does",
-        "what_is_new": "What is new",
-        "applications": "Applications",
-        "corrections": "Corrections",
+        **SECTION_LABELS["en"],
         "read_online": "Read on the web",
         "unsubscribe": "Unsubscribe",
         "why": "You receive this email because you subscribed to AI Frontier Daily.",
         "correction_subject": "Correction: {title}",
         "correction_intro": "A correction to {title}, which you received:",
-        "colon": ": ",
     },
 }
 
