@@ -24,3 +24,16 @@ class Tool:
     label: str
     url: str
     method: str = "get"
+
+
+class RecordAdminMixin:
+    """For logs and other records written only by services: readable, never edited by hand."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -21,7 +21,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from aidaily.adminpanels import Panel, Tool
+from aidaily.adminpanels import Panel, RecordAdminMixin, Tool
 
 from . import services
 from .forms import ReopenForm, VerifyForm
@@ -301,7 +301,7 @@ class IssueGateAdminMixin:
 
 
 @admin.register(VerificationLog)
-class VerificationLogAdmin(admin.ModelAdmin):
+class VerificationLogAdmin(RecordAdminMixin, admin.ModelAdmin):
     """The verification record, read-only: it is written only by verification.services."""
 
     list_display = ["created_at", "item_column", "from_status", "to_status", "actor", "automatic"]
@@ -318,12 +318,3 @@ class VerificationLogAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("自动"), boolean=True)
     def automatic(self, obj):
         return obj.is_automatic
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,9 +1,13 @@
 """Admin forms that refuse to overwrite someone else's concurrent edit."""
 
 from django import forms
+from django.contrib import messages
+from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+
+from ..models.editable import ConcurrentEditError
 
 
 class VersionCheckedForm(forms.ModelForm):
@@ -57,3 +61,15 @@ class VersionCheckedForm(forms.ModelForm):
     def save(self, commit=True):
         self.instance._expected_version = self.cleaned_data.get("expected_version")
         return super().save(commit=commit)
+
+
+class ConcurrentEditAdminMixin:
+    """Turns a save that lost the race at the database (after the form's own check) into a
+    message and a fresh page, instead of a server error."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ConcurrentEditError:
+            messages.error(request, _("保存被拒绝：别人刚刚保存了同一条内容。请刷新后重新编辑。"))
+            return HttpResponseRedirect(request.get_full_path())

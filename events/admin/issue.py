@@ -18,9 +18,8 @@ from verification.admin import IssueGateAdminMixin
 
 from .. import ranking, review, workflow
 from ..models import Event, Issue, Paper, ReviewComment, SocialSignal
-from ..models.editable import ConcurrentEditError
 from .dailyformat import DailyFormatAdminMixin
-from .forms import VersionCheckedForm
+from .forms import ConcurrentEditAdminMixin, VersionCheckedForm
 from .inlines import ConclusionInline, EventInline, PaperInline, SocialSignalInline
 from .panels import IssuePanelsBase
 from .permissions import can_edit_issue_content
@@ -31,6 +30,7 @@ ITEM_MODELS = {"event": Event, "signal": SocialSignal, "paper": Paper}
 
 @admin.register(Issue)
 class IssueAdmin(
+    ConcurrentEditAdminMixin,
     DailyFormatAdminMixin,
     IssueSnapshotsAdminMixin,
     IssueGateAdminMixin,
@@ -111,13 +111,6 @@ class IssueAdmin(
         super().save_formset(request, form, formset, change)
         if model in ITEM_MODELS.values():
             ranking.renumber(model, form.instance.pk)
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ConcurrentEditError:
-            messages.error(request, _("保存被拒绝：别人刚刚保存了同一条内容。请刷新后重新编辑。"))
-            return HttpResponseRedirect(request.get_full_path())
 
     # --- the workflow sidebar --------------------------------------------------------------
 

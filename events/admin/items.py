@@ -4,16 +4,17 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from aidaily.adminpanels import RecordAdminMixin
 from verification.admin import VerifiableItemAdminMixin
 
 from .. import ranking
 from ..models import Citation, Event, Paper, SocialSignal, Tag, TransitionLog
-from ..models.editable import ConcurrentEditError
-from .forms import VersionCheckedForm
+from .forms import ConcurrentEditAdminMixin, VersionCheckedForm
+from .inlines import ContentInline
 from .permissions import can_edit_issue_content
 
 
-class CitationInline(admin.TabularInline):
+class CitationInline(ContentInline, admin.TabularInline):
     model = Citation
     extra = 1
     fields = ["position", "source", "label"]
@@ -21,16 +22,8 @@ class CitationInline(admin.TabularInline):
     ordering = ["position"]
 
     def _editable(self, request, obj):
+        # Here obj is the item whose page this is; its issue decides.
         return obj is None or can_edit_issue_content(request.user, obj.issue)
-
-    def has_add_permission(self, request, obj=None):
-        return super().has_add_permission(request, obj) and self._editable(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and self._editable(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and self._editable(request, obj)
 
 
 class EventCitationInline(CitationInline):
@@ -48,7 +41,7 @@ class PaperCitationInline(CitationInline):
     exclude = ["event", "signal"]
 
 
-class ItemAdmin(VerifiableItemAdminMixin, SimpleHistoryAdmin):
+class ItemAdmin(ConcurrentEditAdminMixin, VerifiableItemAdminMixin, SimpleHistoryAdmin):
     form = VersionCheckedForm
     list_select_related = ["issue"]
     list_filter = [
@@ -88,17 +81,6 @@ class ItemAdmin(VerifiableItemAdminMixin, SimpleHistoryAdmin):
             ranking.park(type(obj), [])
         super().save_model(request, obj, form, change)
         ranking.renumber(type(obj), obj.issue_id)
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        from django.contrib import messages
-        from django.http import HttpResponseRedirect
-        from django.utils.translation import gettext as _
-
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ConcurrentEditError:
-            messages.error(request, _("保存被拒绝：别人刚刚保存了同一条内容。请刷新后重新编辑。"))
-            return HttpResponseRedirect(request.get_full_path())
 
 
 @admin.register(Event)
@@ -167,7 +149,7 @@ class TagAdmin(admin.ModelAdmin):
 
 
 @admin.register(TransitionLog)
-class TransitionLogAdmin(admin.ModelAdmin):
+class TransitionLogAdmin(RecordAdminMixin, admin.ModelAdmin):
     """The workflow record, read-only: it is written only by events.workflow."""
 
     list_display = ["created_at", "issue", "action", "from_status", "to_status", "actor"]
@@ -175,12 +157,3 @@ class TransitionLogAdmin(admin.ModelAdmin):
     list_select_related = ["issue", "actor"]
     search_fields = ["comment", "issue__title"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
