@@ -19,6 +19,7 @@ from django.db import connection
 from aidaily.celery import app as celery_app
 
 from .factories import AnalystFactory, ChiefEditorFactory
+from .smtp import smtp_server  # noqa: F401 - the SMTP server fixture, for every test folder
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"

@@ -10,7 +10,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.utils import timezone
 
 from events.demo.loader import SAMPLE, capture_shipped_evidence
@@ -19,7 +18,6 @@ from newsletter.models import Subscriber
 
 from ..conftest import missing_service, wait_for
 from ..factories import AnalystFactory, ChiefEditorFactory
-from ..newsletter.conftest import Sink, free_port
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "e2e"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -56,22 +54,6 @@ def browser():
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
-@pytest.fixture
-def smtp(settings):
-    sink = Sink()
-    port = free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    try:
-        yield sink
-    finally:
-        controller.stop()
-
-
 def shot(page, name):
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
 
@@ -92,7 +74,7 @@ def press(page, label):
 
 @pytest.mark.django_db(transaction=True)
 def test_import_verify_submit_approve_publish_read_and_receive(
-    browser, live_server, smtp, settings
+    browser, live_server, smtp_server, settings
 ):
     settings.SITE_URL = live_server.url
     AnalystFactory(username="analyst")
@@ -168,5 +150,9 @@ def test_import_verify_submit_approve_publish_read_and_receive(
     shot(page, "09-public-issue-phone")
 
     # And the digest reached the SMTP server, once.
-    wait_for(lambda: "reader@example.com" in smtp.recipients, timeout=60, message="the digest")
-    assert smtp.recipients.count("reader@example.com") == 1
+    wait_for(
+        lambda: "reader@example.com" in smtp_server.recipients,
+        timeout=60,
+        message="the digest",
+    )
+    assert smtp_server.recipients.count("reader@example.com") == 1

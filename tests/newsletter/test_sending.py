@@ -9,7 +9,7 @@ from newsletter import mailings, sending
 from newsletter.models import Delivery
 
 from ..factories import IssueFactory, SubscriberFactory, publishable_issue
-from .conftest import free_port
+from ..smtp import free_port
 
 pytestmark = pytest.mark.django_db
 

@@ -22,7 +22,7 @@ from newsletter.tasks import resume_stalled_mailings
 
 from ..conftest import wait_for
 from ..factories import IssueFactory, SubscriberFactory
-from ..newsletter.conftest import Sink, free_port
+from ..smtp import Sink, free_port
 from .test_faults import REDIS_START, fault_tools, redis_ready  # noqa: F401 (a fixture)
 
 pytestmark = [

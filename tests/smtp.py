@@ -1,4 +1,4 @@
-"""A real SMTP server (aiosmtpd) on 127.0.0.1 for the newsletter tests."""
+"""A real SMTP server (aiosmtpd) on 127.0.0.1, for the tests that send mail."""
 
 import email
 import email.policy
