@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_safe
 
 from . import pagecache, preview
@@ -31,6 +31,9 @@ def _day(value: str) -> date_type:
 def _published_response(html: bytes) -> HttpResponse:
     response = HttpResponse(html)
     patch_cache_control(response, public=True, max_age=60)
+    # The interface language may come from the django_language cookie: shared caches must not
+    # hand one reader's English page to another.
+    patch_vary_headers(response, ["Cookie"])
     return response
 
 
