@@ -21,7 +21,8 @@ if (BASE_DIR / ".env").is_file():
     env.read_env(BASE_DIR / ".env")
 
 DEBUG = env.bool("DEBUG", default=False)
-EMBEDDED = "DATABASE_URL" not in env  # the bare-machine default: SQLite and in-process tasks
+# The bare-machine mode: SQLite (by default or named explicitly), nothing else to configure.
+EMBEDDED = env.str("DATABASE_URL", default="sqlite://").startswith("sqlite")
 
 
 def _embedded_secret_key() -> str:
@@ -37,7 +38,7 @@ def _embedded_secret_key() -> str:
 SECRET_KEY = env("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not (DEBUG or EMBEDDED):
-        raise ImproperlyConfigured("SECRET_KEY must be set when DATABASE_URL points at production.")
+        raise ImproperlyConfigured("SECRET_KEY must be set when DATABASE_URL is not SQLite.")
     SECRET_KEY = _embedded_secret_key()
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])

@@ -47,3 +47,14 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = manage("check", env=env)
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_an_explicit_sqlite_database_runs_embedded_without_a_secret_key(tmp_path):
+    """A scratch SQLite database (as tools and hooks use) needs no production settings."""
+    result = manage(
+        "makemigrations",
+        "--check",
+        "--dry-run",
+        env={"DATABASE_URL": f"sqlite:///{tmp_path}/scratch.sqlite3"},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
