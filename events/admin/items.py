@@ -77,8 +77,6 @@ class ItemAdmin(ConcurrentEditAdminMixin, VerifiableItemAdminMixin, SimpleHistor
             # Moving an item to a taken rank: park the other one, then close the gaps.
             taken = type(obj).objects.filter(issue=obj.issue, rank=obj.rank).exclude(pk=obj.pk)
             ranking.park(type(obj), list(taken.values_list("pk", flat=True)))
-        elif type(obj).objects.filter(issue=obj.issue, rank=obj.rank).exclude(pk=obj.pk).exists():
-            ranking.park(type(obj), [])
         super().save_model(request, obj, form, change)
         ranking.renumber(type(obj), obj.issue_id)
 
