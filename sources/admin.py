@@ -163,7 +163,7 @@ class SourceAdmin(admin.ModelAdmin):
     def snapshot_now(self, request, queryset):
         if not can_request_capture(request.user):
             raise PermissionDenied
-        count = len([services.request_capture(source=source) for source in queryset])
+        count = len(services.request_captures(queryset.order_by("pk")))
         message = _("已为 %(n)d 个来源安排抓取。") % {"n": count}
         self.message_user(request, message, messages.SUCCESS)
 

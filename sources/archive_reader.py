@@ -27,3 +27,24 @@ def iter_page_body(field_file):
         body = record.content_stream()
         while chunk := body.read(CHUNK):
             yield chunk
+
+
+def page_body(field_file, *, limit: int, pdf_limit: int):
+    """The final response's body, decompressed, as a rewound temporary file: at most `limit`
+    bytes of a page (all extraction reads), or `pdf_limit` of a PDF, which is needed whole.
+
+    The caller closes it. Reading back what the WARC holds, rather than a copy kept on the side,
+    is what lets a page be decoded again later with better rules.
+    """
+    from .fetcher import spool
+
+    body = spool()
+    for number, chunk in enumerate(iter_page_body(field_file)):
+        if number == 0 and chunk.lstrip()[:5] == b"%PDF-":
+            limit = pdf_limit
+        room = limit - body.tell()
+        body.write(chunk[:room])
+        if room <= len(chunk):
+            break
+    body.seek(0)
+    return body

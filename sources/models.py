@@ -89,6 +89,7 @@ class Snapshot(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", _("排队中")
         RUNNING = "running", _("抓取中")
+        CAPTURED = "captured", _("已抓取，待提取正文")
         SUCCEEDED = "succeeded", _("成功")
         FAILED = "failed", _("失败")
 

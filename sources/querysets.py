@@ -12,8 +12,8 @@ class SourceQuerySet(models.QuerySet):
         return self.filter(citations__issue__status__in=statuses).distinct()
 
     def without_active_capture(self):
-        """Sources with no capture queued or running, so a new one would not pile up."""
-        return self.exclude(snapshots__status__in=["queued", "running"])
+        """Sources with no capture pending (queued, running or awaiting extraction)."""
+        return self.exclude(snapshots__status__in=["queued", "running", "captured"])
 
     def not_captured_since(self, when):
         """Sources whose newest successful capture is older than `when`, or missing."""
@@ -26,8 +26,8 @@ class SnapshotQuerySet(models.QuerySet):
         return self.filter(status="succeeded")
 
     def active(self):
-        """Captures waiting for or held by a worker."""
-        return self.filter(status__in=["queued", "running"])
+        """Captures waiting for or held by a worker, or captured and awaiting extraction."""
+        return self.filter(status__in=["queued", "running", "captured"])
 
     def stuck(self, lease):
         """Captures "running" for longer than a worker may hold one, by database time."""

@@ -4,22 +4,45 @@ import logging
 
 from celery import shared_task
 
-from . import services
+from . import pipeline, services
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(bind=True, acks_late=True, max_retries=None, ignore_result=True)
 def capture_snapshot(self, snapshot_id: int) -> None:
-    """Capture one queued snapshot; transient failures retry with backoff for up to 24 hours."""
+    """Capture one queued snapshot and extract its text; transient failures retry with backoff
+    for up to 24 hours."""
     try:
-        services.capture(snapshot_id=snapshot_id)
-    except services.RetryLater as exc:
+        pipeline.capture(snapshot_id=snapshot_id)
+    except pipeline.RetryLater as exc:
         if self.request.is_eager:
             # In-process runs cannot wait: the row stays queued and the next trigger retries it.
             logger.info("capture %s left queued: %s", snapshot_id, exc)
             return
         raise self.retry(countdown=exc.delay, exc=exc) from exc
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def capture_snapshots(snapshot_ids: list[int]) -> None:
+    """Capture a batch; their extraction follows as its own task, retries one capture each."""
+    outcomes = pipeline.capture_many(snapshot_ids)
+    captured = [o.snapshot.pk for o in outcomes if o.snapshot.status == "captured"]
+    if captured:
+        extract_snapshots.delay(captured)
+    for outcome in outcomes:
+        if outcome.retry is None:
+            continue
+        if capture_snapshots.request.is_eager:
+            logger.info("capture %s left queued: %s", outcome.snapshot.pk, outcome.retry)
+            continue
+        capture_snapshot.apply_async((outcome.snapshot.pk,), countdown=outcome.retry.delay)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def extract_snapshots(snapshot_ids: list[int]) -> None:
+    """Extract the text of captured snapshots and detect changed sources."""
+    pipeline.extract_many(snapshot_ids)
 
 
 @shared_task(ignore_result=True)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from sources.inference import infer_source
 from sources.models import Snapshot, Source
 from sources.normalise import normalise_url
-from sources.services import capture_from_bytes
+from sources.pipeline import capture_from_bytes
 from verification import services as verification
 from verification.models import VerificationStatus
 

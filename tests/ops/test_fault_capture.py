@@ -18,7 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 from warcio.archiveiterator import ArchiveIterator
 
-from sources import services
+from sources import pipeline, services
 from sources.models import Snapshot
 
 from ..conftest import wait_for
@@ -107,7 +107,7 @@ def test_a_capture_cut_off_by_a_killed_worker_is_retried_into_exactly_one_snapsh
     assert services.sweep_stuck() == 0
 
     # An hour passes for the dead worker: its lease and the broker's visibility timeout end.
-    lease = services.lease() + timedelta(seconds=1)
+    lease = pipeline.lease() + timedelta(seconds=1)
     Snapshot.objects.filter(pk=snapshot.pk).update(started_at=F("started_at") - lease)
     let_the_visibility_timeout_pass(redis_broker)
     workers.start(SNAPSHOT_TIMEOUT=str(WORKER_SNAPSHOT_TIMEOUT))
@@ -141,7 +141,7 @@ def test_a_capture_the_sweeper_finds_interrupted_is_queued_again_at_once(monkeyp
     source = SourceFactory()
     interrupted = Snapshot.objects.create(source=source, status="running", attempts=1)
     Snapshot.objects.filter(pk=interrupted.pk).update(
-        started_at=timezone.now() - services.lease() - timedelta(seconds=1)
+        started_at=timezone.now() - pipeline.lease() - timedelta(seconds=1)
     )
 
     services.sweep_stuck()  # beat's sweeper, after the dead worker's lease ran out

@@ -44,7 +44,7 @@ def test_snapshot_now_on_an_issue_queues_every_source_after_commit(
     from sources import tasks
 
     sent = []
-    monkeypatch.setattr(tasks.capture_snapshot, "delay", lambda pk: sent.append(pk))
+    monkeypatch.setattr(tasks.capture_snapshots, "delay", lambda pks: sent.extend(pks))
     url = reverse("admin:events_issue_snapshot_all", args=[issue.pk])
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def no_worker(monkeypatch):
     monkeypatch.setattr(tasks.capture_snapshot, "delay", lambda pk: None)
+    monkeypatch.setattr(tasks.capture_snapshots, "delay", lambda pks: None)
 
 
 def run(*args):

@@ -3,6 +3,7 @@
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from sources import services
 from sources.models import Snapshot
 
 from ..conftest import wait_for
@@ -36,3 +37,28 @@ def test_saving_a_citation_gets_its_source_captured_by_a_worker(celery_worker, s
     assert sorted(kind for kind, _url, _payload in records) == ["request", "response"]
     assert all(target == url for _kind, target, _payload in records)
     assert {kind: payload for kind, _url, payload in records}["response"] == body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bulk_capture_is_captured_then_extracted_by_the_worker(celery_worker, server):
+    sources = []
+    for n in range(3):
+        body = html_page(f"Recapture {n}", f"Scheduled recapture number {n}. " * 20).encode()
+        url = server.route(f"/bulk/{n}", Reply(200, body, {"Content-Type": "text/html"}))
+        sources.append(SourceFactory(url=url))
+
+    snapshots = services.request_captures(sources)  # one capture_snapshots task, then extraction
+
+    done = wait_for(
+        lambda: (
+            Snapshot.objects.filter(pk__in=[s.pk for s in snapshots], status="succeeded").count()
+            == 3
+        ),
+        timeout=90,
+        message="three succeeded snapshots",
+    )
+    assert done
+    titles = Snapshot.objects.filter(pk__in=[s.pk for s in snapshots]).values_list(
+        "page_title", flat=True
+    )
+    assert sorted(titles) == ["Recapture 0", "Recapture 1", "Recapture 2"]

@@ -12,7 +12,7 @@ from django.utils import timezone
 from warcio.archiveiterator import ArchiveIterator
 
 from events.models import Issue
-from sources import services, tasks
+from sources import pipeline, services, tasks
 from sources.models import Snapshot, Source
 from sources.signals import source_changed
 
@@ -30,7 +30,7 @@ def queued(source):
 
 def capture(source):
     snapshot = queued(source)
-    services.capture(snapshot_id=snapshot.pk)
+    pipeline.capture(snapshot_id=snapshot.pk)
     snapshot.refresh_from_db()
     return snapshot
 
@@ -109,7 +109,7 @@ def test_capture_from_bytes_stores_a_real_snapshot_without_network():
     source = SourceFactory(url="https://openai.com/index/new-model/", title="")
     body = html_page("Introducing a new model", "A model for agents." * 10).encode()
 
-    snapshot = services.capture_from_bytes(source, body, content_type="text/html; charset=utf-8")
+    snapshot = pipeline.capture_from_bytes(source, body, content_type="text/html; charset=utf-8")
 
     assert snapshot.status == Snapshot.Status.SUCCEEDED and snapshot.http_status == 200
     assert snapshot.page_title == "Introducing a new model"
@@ -165,7 +165,7 @@ def test_a_rerun_after_a_crash_leaves_no_half_written_snapshot(server):
     leftover = f"snapshots/{source.pk}/{snapshot.pk}.warc.gz"
     snapshot.warc_file.storage.save(leftover, io.BytesIO(b"\x1f\x8b half"))
 
-    services.capture(snapshot_id=snapshot.pk)  # the broker redelivers the task
+    pipeline.capture(snapshot_id=snapshot.pk)  # the broker redelivers the task
 
     snapshot.refresh_from_db()
     assert snapshot.status == Snapshot.Status.SUCCEEDED and snapshot.attempts == 2
@@ -177,7 +177,7 @@ def test_a_rerun_after_a_crash_leaves_no_half_written_snapshot(server):
 
 def test_a_capture_held_by_a_live_worker_is_not_taken_over():
     snapshot = SnapshotFactory(status="running", started_at=timezone.now(), finished_at=None)
-    outcome = services.capture(snapshot_id=snapshot.pk)
+    outcome = pipeline.capture(snapshot_id=snapshot.pk)
     assert not outcome.claimed
     snapshot.refresh_from_db()
     assert snapshot.status == "running"
@@ -242,8 +242,8 @@ def test_two_workers_never_capture_the_same_source_at_once(postgres, server):
     def worker(snapshot_id):
         try:
             barrier.wait()
-            outcomes[snapshot_id] = services.capture(snapshot_id=snapshot_id).claimed
-        except services.RetryLater as exc:
+            outcomes[snapshot_id] = pipeline.capture(snapshot_id=snapshot_id).claimed
+        except pipeline.RetryLater as exc:
             outcomes[snapshot_id] = exc
         finally:
             connection.close()
@@ -255,7 +255,7 @@ def test_two_workers_never_capture_the_same_source_at_once(postgres, server):
         thread.join(30)
 
     results = sorted(outcomes.values(), key=lambda v: isinstance(v, Exception))
-    assert results[0] is True and isinstance(results[1], services.RetryLater)
+    assert results[0] is True and isinstance(results[1], pipeline.RetryLater)
     assert Source.objects.get(pk=source.pk).snapshots.filter(status="succeeded").count() == 1
     assert len(server.requests) == 1
 
@@ -312,7 +312,7 @@ def test_the_sweeper_stops_recapturing_a_page_that_keeps_killing_workers(db, mon
             source=source, status="failed", error=services.INTERRUPTED, finished_at=timezone.now()
         )
     Snapshot.objects.filter(pk=Snapshot.objects.create(source=source, status="running").pk).update(
-        started_at=timezone.now() - services.lease() - timedelta(seconds=1)
+        started_at=timezone.now() - pipeline.lease() - timedelta(seconds=1)
     )
     services.sweep_stuck()
     assert not source.snapshots.active().exists()

@@ -5,7 +5,7 @@ import gzip
 import pytest
 from django.urls import reverse
 
-from sources import services
+from sources import pipeline
 
 from ..factories import SnapshotFactory, SourceFactory
 from .conftest import html_page
@@ -19,7 +19,7 @@ XSS = '<script>alert("owned")</script><img src=x onerror=alert(1)>'
 def captured():
     source = SourceFactory(url="https://example.com/news?id=1", title="")
     body = html_page("Hostile " + XSS, "A page that tries to run script on our origin." * 5)
-    return services.capture_from_bytes(
+    return pipeline.capture_from_bytes(
         source, body.encode(), content_type="text/html; charset=utf-8"
     )
 
@@ -51,7 +51,7 @@ def test_the_captured_page_is_served_sandboxed_so_its_scripts_never_run_here(cli
 
 
 def test_a_capture_claiming_a_scriptable_type_is_served_as_plain_text(client):
-    snapshot = services.capture_from_bytes(
+    snapshot = pipeline.capture_from_bytes(
         SourceFactory(), b"<svg onload=alert(1)></svg>", content_type="text/html"
     )
     snapshot.content_type = "image/svg+xml"

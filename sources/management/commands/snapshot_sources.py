@@ -32,9 +32,9 @@ class Command(BaseCommand):
                 raise CommandError(f"no issue dated {day} citing any source")
         if stale:
             sources = sources.not_captured_since(timezone.now() - datetime.timedelta(hours=24))
-        count = 0
-        for source in sources.order_by("pk").iterator():
-            snapshot = services.request_capture(source=source)
-            count += 1
-            self.stdout.write(f"{snapshot.get_status_display()}\t#{snapshot.pk}\t{source.url}")
-        self.stdout.write(self.style.SUCCESS(f"queued captures of {count} source(s)"))
+        snapshots = services.request_captures(sources.order_by("pk"))
+        for snapshot in snapshots:
+            self.stdout.write(
+                f"{snapshot.get_status_display()}\t#{snapshot.pk}\t{snapshot.source.url}"
+            )
+        self.stdout.write(self.style.SUCCESS(f"queued captures of {len(snapshots)} source(s)"))

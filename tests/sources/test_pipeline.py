@@ -1,0 +1,210 @@
+"""Bulk captures: batches claimed and finished in a fixed number of statements, failures kept
+apart, and text extraction as its own step."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from sources import pipeline, services, tasks
+from sources.models import Snapshot
+
+from ..factories import SnapshotFactory, SourceFactory
+from .conftest import Reply, html_page
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("allow_local")]
+
+HTML = {"Content-Type": "text/html; charset=utf-8"}
+
+
+def queued_pages(server, count, prefix="page"):
+    """A queued snapshot of `count` distinct pages served by the test server."""
+    snapshots = []
+    for n in range(count):
+        body = html_page(f"Story {prefix} {n}", f"What happened in story {n}. " * 20).encode()
+        url = server.route(f"/{prefix}/{n}", Reply(200, body, HTML))
+        snapshots.append(SnapshotFactory(queued=True, attempts=0, source=SourceFactory(url=url)))
+    return snapshots
+
+
+def ids(snapshots):
+    return [s.pk for s in snapshots]
+
+
+def test_a_batch_is_captured_first_and_its_text_extracted_as_a_second_step(server):
+    snapshots = queued_pages(server, 3)
+
+    outcomes = pipeline.capture_many(ids(snapshots))
+
+    assert [o.claimed for o in outcomes] == [True, True, True]
+    captured = Snapshot.objects.filter(pk__in=ids(snapshots))
+    assert {s.status for s in captured} == {"captured"}
+    assert all(s.warc_file and s.sha256 and not s.text_file for s in captured)
+    assert all(s.finished_at and s.attempts == 1 for s in captured)
+
+    pipeline.extract_many(ids(snapshots))
+
+    done = Snapshot.objects.filter(pk__in=ids(snapshots)).order_by("pk")
+    assert [s.status for s in done] == ["succeeded"] * 3
+    assert [s.page_title for s in done] == ["Story page 0", "Story page 1", "Story page 2"]
+    assert "What happened in story 2." in done[2].text_file.read().decode()
+
+
+def test_a_batch_costs_the_same_statements_whatever_its_size(server):
+    small, large = queued_pages(server, 2, "small"), queued_pages(server, 8, "large")
+
+    with CaptureQueriesContext(connection) as two:
+        pipeline.capture_many(ids(small))
+    with CaptureQueriesContext(connection) as eight:
+        pipeline.capture_many(ids(large))
+
+    assert len(eight) == len(two) <= 10
+    assert Snapshot.objects.filter(status="captured").count() == 10
+
+
+def test_two_captures_of_one_source_in_a_batch_run_one_and_retry_the_other(server):
+    body = html_page("Once", "Fetched once. " * 20).encode()
+    source = SourceFactory(url=server.route("/once", Reply(200, body, HTML)))
+    first = SnapshotFactory(queued=True, attempts=0, source=source)
+    second = Snapshot.objects.create(source=source)
+
+    outcomes = {o.snapshot.pk: o for o in pipeline.capture_many([first.pk, second.pk])}
+
+    assert outcomes[first.pk].claimed and outcomes[first.pk].retry is None
+    assert not outcomes[second.pk].claimed and outcomes[second.pk].retry is not None
+    second.refresh_from_db()
+    assert second.status == "queued" and len(server.requests) == 1
+
+
+def test_failures_in_a_batch_are_recorded_apart_from_the_pages_that_worked(server):
+    good = queued_pages(server, 2)
+    missing = SnapshotFactory(
+        queued=True, attempts=0, source=SourceFactory(url=server.route("/gone", Reply(404)))
+    )
+    down = SnapshotFactory(
+        queued=True, attempts=0, source=SourceFactory(url=server.route("/down", Reply(503)))
+    )
+
+    outcomes = {o.snapshot.pk: o for o in pipeline.capture_many([*ids(good), missing.pk, down.pk])}
+
+    rows = {s.pk: s for s in Snapshot.objects.all()}
+    assert [rows[s.pk].status for s in good] == ["captured", "captured"]
+    assert rows[missing.pk].status == "failed" and "HTTP 404" in rows[missing.pk].error
+    assert rows[down.pk].status == "queued" and rows[down.pk].retry_at is not None
+    assert outcomes[down.pk].retry is not None and outcomes[missing.pk].retry is None
+
+
+def test_an_unchanged_page_in_a_batch_is_done_without_a_second_extraction(server):
+    body = html_page("Same", "Nothing new. " * 20).encode()
+    source = SourceFactory(url=server.route("/same", Reply(200, body, HTML)))
+    first = pipeline.capture(snapshot_id=SnapshotFactory(queued=True, source=source).pk).snapshot
+    again = Snapshot.objects.create(source=source)
+
+    pipeline.capture_many([again.pk])
+
+    again.refresh_from_db()
+    assert again.status == "succeeded" and again.duplicate_of == first
+    assert again.text_sha256 == first.text_sha256 and again.page_title == "Same"
+
+
+def test_a_row_the_sweeper_failed_during_the_batch_keeps_its_verdict(server, monkeypatch):
+    victim, other = queued_pages(server, 2)
+    store = pipeline._store_files
+
+    def slow_store(snapshot, result):
+        store(snapshot, result)
+        if snapshot.pk == victim.pk:  # the sweeper gives up on it while the worker writes
+            Snapshot.objects.filter(pk=victim.pk).update(
+                status="failed", error=services.INTERRUPTED
+            )
+
+    monkeypatch.setattr(pipeline, "_store_files", slow_store)
+
+    outcomes = {o.snapshot.pk: o.snapshot for o in pipeline.capture_many(ids([victim, other]))}
+
+    assert outcomes[victim.pk].status == "failed"
+    assert Snapshot.objects.get(pk=victim.pk).status == "failed"
+    assert Snapshot.objects.get(pk=other.pk).status == "captured"
+
+
+def test_the_batch_task_captures_then_extracts_in_process(server):
+    snapshots = queued_pages(server, 3)
+
+    tasks.capture_snapshots.delay(ids(snapshots))  # eager here: extraction follows at once
+
+    assert set(Snapshot.objects.values_list("status", flat=True)) == {"succeeded"}
+
+
+def test_the_batch_task_retries_a_transient_failure_as_its_own_capture(server, monkeypatch):
+    source = SourceFactory(url=server.route("/later", Reply(429, b"", {"Retry-After": "120"})))
+    snapshot = SnapshotFactory(queued=True, attempts=0, source=source)
+    retried = []
+    monkeypatch.setattr(
+        tasks.capture_snapshot,
+        "apply_async",
+        lambda args, countdown: retried.append((args, countdown)),
+    )
+
+    tasks.capture_snapshots.push_request(id="t1", is_eager=False, called_directly=False)
+    try:
+        tasks.capture_snapshots.run([snapshot.pk])
+    finally:
+        tasks.capture_snapshots.pop_request()
+
+    assert retried == [((snapshot.pk,), 120)]
+
+
+def test_asking_for_many_captures_queues_them_in_batches(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    batches = []
+    monkeypatch.setattr(tasks.capture_snapshots, "delay", lambda pks: batches.append(pks))
+    sources = [SourceFactory() for _ in range(services.BATCH_SIZE + 3)]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        snapshots = services.request_captures(sources)
+
+    assert [len(batch) for batch in batches] == [services.BATCH_SIZE, 3]
+    assert sorted(pk for batch in batches for pk in batch) == sorted(ids(snapshots))
+
+
+def test_the_sweeper_queues_again_an_extraction_whose_task_was_lost(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    sent = []
+    monkeypatch.setattr(tasks.extract_snapshots, "delay", lambda pks: sent.extend(pks))
+    lost = SnapshotFactory(
+        status="captured", finished_at=timezone.now() - services.EXTRACTION_OVERDUE * 2
+    )
+    fresh = SnapshotFactory(status="captured", source=SourceFactory())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.sweep_stuck()
+
+    assert sent == [lost.pk] and fresh.pk not in sent
+
+
+def test_a_source_awaiting_extraction_is_not_captured_again_meanwhile():
+    waiting = SnapshotFactory(status="captured")
+
+    assert services.request_capture(source=waiting.source) == waiting
+    assert waiting.source.snapshots.count() == 1
+
+
+def test_a_full_disk_fails_the_capture_with_the_reason_instead_of_leaving_it_running(
+    server, monkeypatch
+):
+    from sources import capture
+
+    (snapshot,) = queued_pages(server, 1)
+
+    def full_disk(snapshot, result):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(capture, "save_warc", full_disk)
+
+    (outcome,) = pipeline.capture_many([snapshot.pk])
+
+    assert outcome.snapshot.status == "failed" and outcome.retry is None
+    assert "storing the capture failed" in outcome.snapshot.error
+    assert "No space left on device" in outcome.snapshot.error
