@@ -1,86 +1,77 @@
 """From a fetch result to stored files: the WARC (every exchange, as received) and the text.
 
-The WARC is written with warcio to a temporary file first and only then saved to storage under
-a name fixed by the snapshot's id, so a task re-run after a crash overwrites its own leftovers
-and a half-written file never becomes a snapshot's.
+The WARC is written to a temporary file first and only then saved to storage under a name
+fixed by the snapshot's id, so a task re-run after a crash overwrites its own leftovers and a
+half-written file never becomes a snapshot's.
 """
 
 import hashlib
-import io
-import tempfile
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from django.core.files import File
 from django.core.files.base import ContentFile
-from warcio.statusandheaders import StatusAndHeaders
-from warcio.warcwriter import WARCWriter
 
+from . import warc
 from .fetcher import Exchange, FetchResult, spool
 
-SOFTWARE = "aidaily-archiver/0.1 (warcio)"
+SOFTWARE = "aidaily-archiver/0.2"
 
 
-def _warc_date(when: datetime) -> str:
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def _request_record(writer: WARCWriter, exchange: Exchange):
-    payload = io.BytesIO(exchange.request)
-    headers = {"WARC-Date": _warc_date(exchange.started_at)}
+def _exchange_fields(exchange: Exchange) -> list[tuple[str, str]]:
+    fields = [
+        ("WARC-Date", warc.warc_date(exchange.started_at)),
+        ("WARC-Target-URI", exchange.url),
+    ]
     if exchange.ip:
-        headers["WARC-IP-Address"] = exchange.ip
-    return writer.create_warc_record(
-        exchange.url,
-        "request",
-        payload=payload,
-        length=len(exchange.request),
-        warc_headers_dict=headers,
-    )
+        fields.append(("WARC-IP-Address", exchange.ip))
+    return fields
 
 
-def _response_record(writer: WARCWriter, exchange: Exchange):
-    http_headers = StatusAndHeaders(
-        f"{exchange.status} {exchange.reason}".strip(),
-        list(exchange.headers),
-        protocol=exchange.protocol,
-    )
-    headers = {"WARC-Date": _warc_date(exchange.started_at)}
-    if exchange.ip:
-        headers["WARC-IP-Address"] = exchange.ip
+def _write_exchange(writer: warc.WarcWriter, exchange: Exchange) -> None:
+    """The response record (the body as received), then the request record pointing at it."""
+    fields = _exchange_fields(exchange)
+    response_fields = list(fields)
     if exchange.truncated:
-        headers["WARC-Truncated"] = exchange.truncated
-    exchange.body.seek(0)
-    return writer.create_warc_record(
-        exchange.url,
+        response_fields.append(("WARC-Truncated", exchange.truncated))
+    status_line = f"{exchange.protocol or 'HTTP/1.1'} {exchange.status} {exchange.reason}".strip()
+    response_id = writer.write(
         "response",
+        response_fields,
+        head=warc.http_head(status_line, exchange.headers),
         payload=exchange.body,
-        length=exchange.size,
-        http_headers=http_headers,
-        warc_headers_dict=headers,
+        payload_digest=bytes.fromhex(exchange.sha256) if exchange.sha256 else None,
+        content_type="application/http; msgtype=response",
+    )
+    writer.write(
+        "request",
+        [*fields, ("WARC-Concurrent-To", response_id)],
+        head=exchange.request,
+        content_type="application/http; msgtype=request",
     )
 
 
 def write_warc(result: FetchResult, handle, *, filename: str) -> None:
     """Write a warcinfo record, then a response and a request record per exchange, gzipped."""
-    writer = WARCWriter(handle, gzip=True, warc_version="1.1")
-    writer.write_record(
-        writer.create_warcinfo_record(
-            filename, {"software": SOFTWARE, "format": "WARC File Format 1.1"}
-        )
+    writer = warc.WarcWriter(handle)
+    info = f"software: {SOFTWARE}\r\nformat: WARC File Format 1.1\r\n".encode()
+    writer.write(
+        "warcinfo",
+        [("WARC-Date", warc.warc_date(datetime.now(UTC))), ("WARC-Filename", filename)],
+        head=info,
+        content_type="application/warc-fields",
     )
     for exchange in result.exchanges:
-        writer.write_request_response_pair(
-            _request_record(writer, exchange), _response_record(writer, exchange)
-        )
+        _write_exchange(writer, exchange)
 
 
 def save_warc(snapshot, result: FetchResult) -> None:
-    """Write the WARC to a temporary file, then into storage as the snapshot's warc_file."""
+    """Write the WARC to a temporary file (in memory while small), then into storage as the
+    snapshot's warc_file."""
     filename = f"{snapshot.pk}.warc.gz"
     field = snapshot.warc_file
     _remove_leftover(field, snapshot, filename)
-    with tempfile.TemporaryFile() as handle:
+    with spool() as handle:
         write_warc(result, handle, filename=filename)
         handle.seek(0)
         field.save(filename, File(handle), save=False)

@@ -1,17 +1,21 @@
 """Captures of pages served by local HTTP servers: what ends up in the Snapshot row and the WARC."""
 
+import base64
 import gzip
 import hashlib
 import os
 import socket
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
 from django.utils import timezone
 from warcio.archiveiterator import ArchiveIterator
 
-from sources import addresses, fetcher, services
+from sources import addresses, fetcher, pipeline
 from sources.models import Snapshot
 
 from ..factories import SnapshotFactory, SourceFactory
@@ -26,7 +30,7 @@ def queued(url, **source_fields):
 
 
 def run(snapshot):
-    services.capture(snapshot_id=snapshot.pk)
+    pipeline.capture(snapshot_id=snapshot.pk)
     snapshot.refresh_from_db()
     return snapshot
 
@@ -65,12 +69,22 @@ def test_utf8_page_is_captured_with_title_text_date_and_a_readable_warc(server):
     _, response_headers, http_headers, payload = records[1]
     assert payload == body
     assert response_headers.get_header("WARC-IP-Address") == "127.0.0.1"
-    assert response_headers.get_header("WARC-Payload-Digest").startswith("sha1:")
+    digest = base64.b32encode(hashlib.sha256(body).digest()).decode()
+    assert response_headers.get_header("WARC-Payload-Digest") == f"sha256:{digest}"
     assert response_headers.get_header("WARC-Truncated") is None
     assert http_headers.get_statuscode() == "200"
     request_line = records[2][2].protocol + " " + records[2][2].statusline
     assert request_line.startswith("GET /news")
     assert "aidaily-archiver" in server.requests[0]["headers"]["User-Agent"]
+    # Every block and payload digest checks out, for warcio's own checker too.
+    path = snapshot.warc_file.path
+    check = subprocess.run(
+        [Path(sys.executable).with_name("warcio"), "check", "-v", path],
+        capture_output=True,
+        text=True,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert check.stdout.count("digest pass") == 3 and "fail" not in check.stdout
 
 
 def test_gbk_page_without_a_charset_header_comes_out_as_correct_chinese(server):
@@ -196,15 +210,15 @@ def test_500_then_200_is_retried_with_backoff_and_then_succeeds(server):
     url = server.route("/flaky", lambda: next(replies))
     snapshot = queued(url)
 
-    with pytest.raises(services.RetryLater) as retry:
-        services.capture(snapshot_id=snapshot.pk)
+    with pytest.raises(pipeline.RetryLater) as retry:
+        pipeline.capture(snapshot_id=snapshot.pk)
     snapshot.refresh_from_db()
     assert snapshot.status == Snapshot.Status.QUEUED
     assert "HTTP 500" in snapshot.error and snapshot.http_status == 500
     assert 30 <= retry.value.delay <= 60  # first backoff step, with jitter
     assert snapshot.retry_at > timezone.now()
-    with pytest.raises(services.RetryLater, match="not due yet"):
-        services.capture(snapshot_id=snapshot.pk)  # a task delivered early waits on
+    with pytest.raises(pipeline.RetryLater, match="not due yet"):
+        pipeline.capture(snapshot_id=snapshot.pk)  # a task delivered early waits on
 
     with time_machine.travel(snapshot.retry_at + timedelta(seconds=1)):
         snapshot = run(snapshot)
@@ -216,8 +230,8 @@ def test_429_waits_as_long_as_retry_after_says(server):
     url = server.route("/busy", Reply(429, b"slow down", {"Retry-After": "120"}))
     snapshot = queued(url)
 
-    with pytest.raises(services.RetryLater) as retry:
-        services.capture(snapshot_id=snapshot.pk)
+    with pytest.raises(pipeline.RetryLater) as retry:
+        pipeline.capture(snapshot_id=snapshot.pk)
 
     assert retry.value.delay == 120
     snapshot.refresh_from_db()
@@ -229,16 +243,16 @@ def test_a_retry_after_longer_than_the_broker_holds_a_task_is_served_in_steps(se
     url = server.route("/later", Reply(503, b"", {"Retry-After": "7200"}))
     snapshot = queued(url)
 
-    with pytest.raises(services.RetryLater) as retry:
-        services.capture(snapshot_id=snapshot.pk)
-    assert retry.value.delay == services.RETRY_MAX_SECONDS
+    with pytest.raises(pipeline.RetryLater) as retry:
+        pipeline.capture(snapshot_id=snapshot.pk)
+    assert retry.value.delay == pipeline.RETRY_MAX_SECONDS
 
     with (
-        time_machine.travel(timezone.now() + timedelta(seconds=services.RETRY_MAX_SECONDS)),
-        pytest.raises(services.RetryLater) as again,
+        time_machine.travel(timezone.now() + timedelta(seconds=pipeline.RETRY_MAX_SECONDS)),
+        pytest.raises(pipeline.RetryLater) as again,
     ):
-        services.capture(snapshot_id=snapshot.pk)
-    assert 7200 - services.RETRY_MAX_SECONDS - 60 < again.value.delay <= 7200
+        pipeline.capture(snapshot_id=snapshot.pk)
+    assert 7200 - pipeline.RETRY_MAX_SECONDS - 60 < again.value.delay <= 7200
     assert len(server.requests) == 1  # the site was not asked again before it said
 
 
@@ -260,8 +274,8 @@ def test_a_page_slower_than_the_deadline_is_retried_later(server, settings):
     )
     snapshot = queued(url)
 
-    with pytest.raises(services.RetryLater):
-        services.capture(snapshot_id=snapshot.pk)
+    with pytest.raises(pipeline.RetryLater):
+        pipeline.capture(snapshot_id=snapshot.pk)
 
     snapshot.refresh_from_db()
     assert snapshot.status == Snapshot.Status.QUEUED
