@@ -370,7 +370,9 @@ def capture(*, snapshot_id: int, policy: fetcher.Policy | None = None) -> Captur
     outcome = outcomes[0]
     if outcome.retry is not None:
         raise outcome.retry
-    if outcome.snapshot.status == Snapshot.Status.CAPTURED:
+    if outcome.claimed and outcome.snapshot.status == Snapshot.Status.CAPTURED:
+        # Only the task that captured it: a second task queued for the same snapshot finds it
+        # captured, and two extractions at once would write the same text file.
         outcome.snapshot = extract(outcome.snapshot)
     return outcome
 

@@ -27,7 +27,8 @@ def capture_snapshot(self, snapshot_id: int) -> None:
 def capture_snapshots(snapshot_ids: list[int]) -> None:
     """Capture a batch; their extraction follows as its own task, retries one capture each."""
     outcomes = pipeline.capture_many(snapshot_ids)
-    captured = [o.snapshot.pk for o in outcomes if o.snapshot.status == "captured"]
+    # Only what this task captured: another task's captures are extracted by that task.
+    captured = [o.snapshot.pk for o in outcomes if o.claimed and o.snapshot.status == "captured"]
     if captured:
         extract_snapshots.delay(captured)
     for outcome in outcomes:

@@ -208,3 +208,16 @@ def test_a_full_disk_fails_the_capture_with_the_reason_instead_of_leaving_it_run
     assert outcome.snapshot.status == "failed" and outcome.retry is None
     assert "storing the capture failed" in outcome.snapshot.error
     assert "No space left on device" in outcome.snapshot.error
+
+
+def test_a_second_task_for_a_captured_snapshot_leaves_its_extraction_to_the_first(server):
+    # Bug: two capture tasks queued for one snapshot (the citation and "snapshot now") both
+    # extracted it at once; one deleted the other's text file and failed the capture.
+    (snapshot,) = queued_pages(server, 1)
+    pipeline.capture_many([snapshot.pk])  # the first task has captured it, not yet extracted
+
+    outcome = pipeline.capture(snapshot_id=snapshot.pk)  # the second task
+
+    assert not outcome.claimed and outcome.snapshot.status == "captured"
+    snapshot.refresh_from_db()
+    assert snapshot.status == "captured" and not snapshot.text_file
