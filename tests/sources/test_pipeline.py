@@ -221,3 +221,15 @@ def test_a_second_task_for_a_captured_snapshot_leaves_its_extraction_to_the_firs
     assert not outcome.claimed and outcome.snapshot.status == "captured"
     snapshot.refresh_from_db()
     assert snapshot.status == "captured" and not snapshot.text_file
+
+
+def test_the_batch_task_queues_extraction_only_for_what_it_captured(server, monkeypatch):
+    (theirs,) = queued_pages(server, 1, "theirs")
+    pipeline.capture_many([theirs.pk])  # another task captured this one
+    (mine,) = queued_pages(server, 1, "mine")
+    queued = []
+    monkeypatch.setattr(tasks.extract_snapshots, "delay", lambda pks: queued.append(pks))
+
+    tasks.capture_snapshots.run([theirs.pk, mine.pk])
+
+    assert queued == [[mine.pk]]
