@@ -279,10 +279,8 @@ def _store_files(snapshot: Snapshot, result: fetcher.FetchResult) -> None:
         archive.save_warc(snapshot, result)
 
 
-#: What a capture identical to an earlier one takes over from it.
-DUPLICATED_FIELDS = [
-    "warc_file",
-    "text_file",
+#: What extraction finds (besides the text file).
+EXTRACTED_FIELDS = [
     "text_sha256",
     "charset",
     "charset_source",
@@ -290,6 +288,8 @@ DUPLICATED_FIELDS = [
     "page_date",
     "language",
 ]
+#: What a capture identical to an earlier one takes over from it.
+DUPLICATED_FIELDS = ["warc_file", "text_file", *EXTRACTED_FIELDS]
 CAPTURED_FIELDS = [
     "status",
     "finished_at",
@@ -450,16 +450,6 @@ def _extraction_limit(content_type: str) -> int:
     if "pdf" in content_type.lower():
         return settings.SNAPSHOT_MAX_BYTES
     return min(extraction.HTML_LIMIT, settings.SNAPSHOT_MAX_BYTES)
-
-
-EXTRACTED_FIELDS = [
-    "text_sha256",
-    "charset",
-    "charset_source",
-    "page_title",
-    "page_date",
-    "language",
-]
 
 
 def _finish_extraction(snapshot: Snapshot) -> Snapshot:
