@@ -11,6 +11,8 @@
    processes, as Celery's prefork pool runs tasks (or threads: --pool threads).
    Baseline and pipeline run alternately --repeat times; the ratio is the median of the
    runs' pipeline / baseline pages per second.
+   For reference, wget --warc-file (when installed) over the same pages, as wget runs: one
+   process.
 4. Text extraction (sources.pipeline.extract_many, the extract_snapshots task: read back from
    the WARC, trafilatura, text file, row finished as succeeded) of the same pages, its own rate.
 5. The peak RSS of a worker process capturing one 200 MB response through the whole pipeline.
@@ -25,6 +27,7 @@ import http.server
 import multiprocessing
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -109,6 +112,31 @@ def setup_django(tmp: str) -> None:
     import django
 
     django.setup()
+
+
+def wget_warc_rate(port: int, pages: int) -> float | None:
+    """wget --warc-file over the same pages (one process, as wget runs), for reference."""
+    if not shutil.which("wget"):
+        return None
+    with tempfile.TemporaryDirectory(prefix="aidaily-bench-wget-") as directory:
+        urls = Path(directory, "urls.txt")
+        urls.write_text("\n".join(f"http://127.0.0.1:{port}/page/{n}" for n in range(pages)))
+        start = time.perf_counter()
+        subprocess.run(
+            [
+                "wget",
+                "-q",
+                "-i",
+                str(urls),
+                "-O",
+                "/dev/null",
+                "--no-warc-keep-log",
+                "--warc-file",
+                str(Path(directory, "wget")),
+            ],
+            check=True,
+        )
+        return pages / (time.perf_counter() - start)
 
 
 def timed_pool(function, items, concurrency: int) -> float:
@@ -286,6 +314,9 @@ def main() -> None:
     print(f"plain http.client fetch:          {median(plain_rates):8.1f} pages/s")
     print(f"  checked fetch + WARC, no DB:    {args.pages / warc_only:8.1f} pages/s (breakdown)")
     print(f"capture (fetch + WARC + row):     {median(capture_rates):8.1f} pages/s")
+    wget = wget_warc_rate(port, args.pages)
+    if wget is not None:
+        print(f"  wget --warc-file, one process:  {wget:8.1f} pages/s (reference)")
     print(
         f"ratio capture / plain:            {median(ratios):8.2f}  (goal >= 0.5; median of "
         f"{args.repeat}: {', '.join(f'{r:.2f}' for r in ratios)})"
