@@ -287,3 +287,37 @@ def test_a_forged_language_cookie_is_ignored(client):
     response = client.get(reverse("events:archive"))
     assert response.status_code == 200
     assert "往期日报" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_every_public_page_offers_the_other_language_and_the_switch_needs_no_token():
+    from django.test import Client
+
+    issue = publishable_issue(published=True)
+    url = issue.get_absolute_url()
+    reader = Client(enforce_csrf_checks=True)  # as a browser: the cached page carries no token
+
+    page = reader.get(url).content.decode()
+    assert 'name="language" value="en"' in page and "csrfmiddlewaretoken" not in page
+    assert f'name="next" value="{url}"' in page
+
+    response = reader.post(reverse("set_language"), {"language": "en", "next": url})
+    assert response.status_code == 302 and response["Location"] == url
+    english = reader.get(url).content.decode()
+    assert 'name="language" value="zh-hans"' in english and "简体中文" in english
+
+
+@pytest.mark.django_db
+def test_the_switch_escapes_the_address_it_returns_to(client):
+    page = client.get(reverse("events:search"), {"q": '"><script>alert(1)</script>'})
+    html = page.content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert 'name="next" value="/search/?q=%22%3E%3Cscript%3E' in html
+
+
+@pytest.mark.django_db
+def test_the_admin_offers_the_language_switch_too(analyst_client):
+    page = analyst_client.get(reverse("admin:index")).content.decode()
+    assert 'name="language" value="en"' in page
+    english = analyst_client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="en")
+    assert 'name="language" value="zh-hans"' in english.content.decode()
