@@ -13,6 +13,7 @@ from django.core import signing
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 SALT = "events.preview-link"
 DEFAULT_LIFETIME = timedelta(days=3)
@@ -63,7 +64,7 @@ class PreviewLink(models.Model):
     class Meta:
         app_label = "events"
         verbose_name = _("审稿预览链接")
-        verbose_name_plural = _("审稿预览链接")
+        verbose_name_plural = pgettext_lazy("plural", "审稿预览链接")
         ordering = ["-created_at", "-pk"]
 
     def __str__(self):

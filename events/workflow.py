@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from . import gate
 from .fingerprint import content_fingerprint
@@ -65,7 +65,7 @@ ACTIONS = {
         ),
         Action(
             "schedule",
-            gettext_lazy("定时发布"),
+            pgettext_lazy("button", "定时发布"),
             (S.APPROVED,),
             S.SCHEDULED,
             "events.publish_issue",
@@ -273,7 +273,7 @@ def publish_due_issues(*, now=None) -> list[int]:
     published = []
     for issue in Issue.objects.due_for_publication(now).order_by("publish_at"):
         try:
-            perform(issue, "publish", by=None, comment=_("定时发布"))
+            perform(issue, "publish", by=None, comment=pgettext("log", "定时发布"))
         except InvalidTransition as refusal:
             if refusal.problems:
                 _log_scheduled_refusal(issue, str(refusal))

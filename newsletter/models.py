@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .querysets import DeliveryQuerySet, SubscriberQuerySet
 
@@ -61,7 +62,7 @@ class Subscriber(models.Model):
 
     class Meta:
         verbose_name = _("订阅者")
-        verbose_name_plural = _("订阅者")
+        verbose_name_plural = pgettext_lazy("plural", "订阅者")
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="subscriber_email_unique_ci"),
@@ -132,7 +133,7 @@ class Mailing(models.Model):
 
     class Meta:
         verbose_name = _("邮件批次")
-        verbose_name_plural = _("邮件批次")
+        verbose_name_plural = pgettext_lazy("plural", "邮件批次")
         ordering = ["-created_at", "-pk"]
         permissions = [("send_mailing", _("可以发送、暂停、重发日报邮件和更正通知"))]
         constraints = [
@@ -196,7 +197,7 @@ class Delivery(models.Model):
 
     class Meta:
         verbose_name = _("投递")
-        verbose_name_plural = _("投递")
+        verbose_name_plural = pgettext_lazy("plural", "投递")
         ordering = ["pk"]
         constraints = [
             models.UniqueConstraint(

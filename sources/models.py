@@ -3,6 +3,7 @@
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .normalise import normalise_url
 from .querysets import SnapshotQuerySet, SourceQuerySet
@@ -56,7 +57,7 @@ class Source(models.Model):
 
     class Meta:
         verbose_name = _("来源")
-        verbose_name_plural = _("来源")
+        verbose_name_plural = pgettext_lazy("plural", "来源")
         ordering = ["publisher", "url"]
 
     def __str__(self):
@@ -151,7 +152,7 @@ class Snapshot(models.Model):
 
     class Meta:
         verbose_name = _("快照")
-        verbose_name_plural = _("快照")
+        verbose_name_plural = pgettext_lazy("plural", "快照")
         ordering = ["-queued_at", "-pk"]
         constraints = [
             # Two workers never capture the same source at once.

@@ -19,7 +19,7 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from aidaily.adminpanels import Panel, RecordAdminMixin, Tool
 
@@ -85,7 +85,7 @@ class VerifiableItemAdminMixin:
             when = obj.verified_at.strftime("%Y-%m-%d %H:%M") if obj.verified_at else ""
             who = format_html(" · {} · {}", obj.verified_by, when)
         label = (
-            _("核实")
+            pgettext("button", "核实")
             if obj.verification_status == VerificationStatus.UNVERIFIED
             else _("查看核实 / 重新打开")
         )

@@ -9,6 +9,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class VerificationStatus(models.TextChoices):
@@ -118,7 +119,7 @@ class VerificationLog(models.Model):
 
     class Meta:
         verbose_name = _("核实记录")
-        verbose_name_plural = _("核实记录")
+        verbose_name_plural = pgettext_lazy("plural", "核实记录")
         ordering = ["-created_at", "-pk"]
         permissions = [("verify_item", _("可以核实内容"))]
         indexes = [models.Index(fields=["content_type", "object_id"])]
@@ -168,7 +169,7 @@ class Evidence(models.Model):
 
     class Meta:
         verbose_name = _("核实证据")
-        verbose_name_plural = _("核实证据")
+        verbose_name_plural = pgettext_lazy("plural", "核实证据")
         ordering = ["log", "pk"]
         indexes = [
             models.Index(
@@ -232,7 +233,7 @@ class SourceChangeAlert(models.Model):
 
     class Meta:
         verbose_name = _("发布后来源变化")
-        verbose_name_plural = _("发布后来源变化")
+        verbose_name_plural = pgettext_lazy("plural", "发布后来源变化")
         ordering = ["created_at", "pk"]
         indexes = [models.Index(fields=["content_type", "object_id"], name="alert_item")]
         constraints = [

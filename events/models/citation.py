@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from sources.models import Source
@@ -67,7 +68,7 @@ class Citation(models.Model):
 
     class Meta:
         verbose_name = _("引用")
-        verbose_name_plural = _("引用")
+        verbose_name_plural = pgettext_lazy("plural", "引用")
         ordering = ["position", "pk"]
         constraints = [
             models.CheckConstraint(

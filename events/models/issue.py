@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from ..querysets import IssueQuerySet
@@ -102,7 +103,7 @@ class Issue(VersionedContent):
 
     class Meta:
         verbose_name = _("日报")
-        verbose_name_plural = _("日报")
+        verbose_name_plural = pgettext_lazy("plural", "日报")
         ordering = ["-date"]
         permissions = [
             ("submit_issue", _("可以提交审核")),
@@ -167,7 +168,7 @@ class Conclusion(models.Model):
 
     class Meta:
         verbose_name = _("结论")
-        verbose_name_plural = _("今日三条结论")
+        verbose_name_plural = pgettext_lazy("plural", "今日三条结论")
         ordering = ["position"]
         constraints = [
             models.UniqueConstraint(fields=["issue", "position"], name="conclusion_position_unique")

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from verification.models import VerifiableItem
@@ -80,7 +81,7 @@ class Event(Item):
 
     class Meta(Item.Meta):
         verbose_name = _("大事件")
-        verbose_name_plural = _("大事件")
+        verbose_name_plural = pgettext_lazy("plural", "大事件")
         default_related_name = "events"
         constraints = [
             models.UniqueConstraint(fields=["issue", "rank"], name="event_rank_unique"),
@@ -118,7 +119,7 @@ class SocialSignal(Item):
 
     class Meta(Item.Meta):
         verbose_name = _("社交信号")
-        verbose_name_plural = _("X 平台高信号观点")
+        verbose_name_plural = pgettext_lazy("plural", "X 平台高信号观点")
         default_related_name = "signals"
         constraints = [
             models.UniqueConstraint(fields=["issue", "rank"], name="signal_rank_unique"),
@@ -152,7 +153,7 @@ class Paper(Item):
 
     class Meta(Item.Meta):
         verbose_name = _("论文")
-        verbose_name_plural = _("前沿研究速递")
+        verbose_name_plural = pgettext_lazy("plural", "前沿研究速递")
         default_related_name = "papers"
         constraints = [
             models.UniqueConstraint(fields=["issue", "rank"], name="paper_rank_unique"),

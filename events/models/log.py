@@ -5,6 +5,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .issue import Issue
 
@@ -32,7 +33,7 @@ class TransitionLog(models.Model):
 
     class Meta:
         verbose_name = _("流程记录")
-        verbose_name_plural = _("流程记录")
+        verbose_name_plural = pgettext_lazy("plural", "流程记录")
         ordering = ["-created_at", "-pk"]
 
     def __str__(self):
@@ -58,7 +59,7 @@ class Correction(models.Model):
 
     class Meta:
         verbose_name = _("更正")
-        verbose_name_plural = _("更正")
+        verbose_name_plural = pgettext_lazy("plural", "更正")
         ordering = ["created_at", "pk"]
 
     def __str__(self):
@@ -97,7 +98,7 @@ class ReviewComment(models.Model):
 
     class Meta:
         verbose_name = _("审核意见")
-        verbose_name_plural = _("审核意见")
+        verbose_name_plural = pgettext_lazy("plural", "审核意见")
         ordering = ["created_at", "pk"]
 
     def __str__(self):

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Tag(models.Model):
@@ -29,7 +30,7 @@ class Tag(models.Model):
 
     class Meta:
         verbose_name = _("标签")
-        verbose_name_plural = _("标签")
+        verbose_name_plural = pgettext_lazy("plural", "标签")
         ordering = ["kind", "name"]
 
     def __str__(self):
