@@ -1,4 +1,4 @@
-"""The cache of published issue pages: render once, serve from memory until the issue changes.
+"""The cache of published pages: render once, serve from memory until what they show changes.
 
 Two layers, so a cache hit costs no SQL at all:
 
@@ -8,6 +8,11 @@ Two layers, so a cache hit costs no SQL at all:
   is dropped at once by the publication, correction and withdrawal signals in this process (and
   everywhere when CACHE_URL is shared); elsewhere it expires after POINTER_SECONDS, after which the
   next request re-reads the version from the database.
+
+The archive list is cached the same way under a digest of the archive's version (one aggregate
+query: how many issues are published, when any issue last changed, the newest correction), the
+language and the filter and page asked for, so a publication, withdrawal or correction shows at
+once. It is one query instead of four and a 45 ms render.
 """
 
 import hashlib
@@ -39,6 +44,22 @@ def version_key(issue) -> str:
     ]
     digest = hashlib.sha256("|".join(str(part) for part in parts).encode()).hexdigest()
     return f"events:issue-page:{digest}"
+
+
+def archive_key(version: dict, query) -> str:
+    """The cache key of an archive page: its version, the language, the filters and page."""
+    parts = [*(f"{name}={version[name]}" for name in sorted(version)), translation.get_language()]
+    parts += [f"{name}={value}" for name, value in sorted(query.lists())]
+    digest = hashlib.sha256("|".join(parts).encode()).hexdigest()
+    return f"events:archive-page:{digest}"
+
+
+def archive_page(key: str) -> bytes | None:
+    return cache.get(key)
+
+
+def store_archive_page(key: str, html: bytes) -> None:
+    cache.set(key, html, PAGE_SECONDS)
 
 
 def _pointer(day, language=None) -> str:

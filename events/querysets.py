@@ -1,5 +1,5 @@
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, Subquery
 
 
 class IssueQuerySet(models.QuerySet):
@@ -78,6 +78,14 @@ class IssueQuerySet(models.QuerySet):
             )
             .defer("business_analysis", "withdrawal_reason", "approved_fingerprint")
             .order_by("-date")
+        )
+
+    def archive_version(self) -> dict:
+        """What the archive list depends on, in one query (see pagecache.archive_key)."""
+        return self.aggregate(
+            published=Count("pk", filter=Q(status="published"), distinct=True),
+            changed=Max("updated_at"),
+            corrected=Max("corrections__pk"),
         )
 
     def with_page_version(self):

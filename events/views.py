@@ -19,6 +19,7 @@ from .search import search as run_search
 from .search import terms_of
 
 ARCHIVE_PAGE_SIZE = 30
+MAX_CACHED_QUERY = 300  # filters and a page number fit well within this
 
 
 def _day(value: str) -> date_type:
@@ -100,7 +101,22 @@ def issue_page(request, date):
 
 @require_safe
 def archive(request):
-    """Every published issue, newest first, filterable and paginated."""
+    """Every published issue, newest first, filterable and paginated; cached per version."""
+    query = request.GET.copy()
+    if len(query.urlencode()) > MAX_CACHED_QUERY:  # odd requests are rendered, not stored
+        return _render_archive(request)
+    key = pagecache.archive_key(Issue.objects.archive_version(), query)
+    html = pagecache.archive_page(key)
+    if html is None:
+        response = _render_archive(request)
+        if response.status_code != 200:
+            return response
+        html = response.content
+        pagecache.store_archive_page(key, html)
+    return _published_response(html)
+
+
+def _render_archive(request) -> HttpResponse:
     events = Event.objects.only("pk", "issue_id", "rank", "title").order_by("rank")
     queryset = Issue.objects.for_archive().prefetch_related(
         Prefetch("events", queryset=events, to_attr="top_events")

@@ -58,10 +58,30 @@ def test_archive_list_query_count_is_fixed(client, issues, django_assert_num_que
             status="published",
             published_at=datetime.datetime(2026, 4, 8, tzinfo=datetime.UTC),
         )
-    # count + page + top events + the tag choices of the filter form
-    with django_assert_num_queries(4):
+    # the archive's version + count + page + top events + the tag choices of the filter form
+    with django_assert_num_queries(5):
         response = client.get(reverse("events:archive"))
     assert response.status_code == 200
+    with django_assert_num_queries(1):  # then only the version: the page comes from cache
+        again = client.get(reverse("events:archive"))
+    assert again.content == response.content
+
+
+def test_the_cached_archive_shows_a_publication_a_withdrawal_and_a_correction_at_once(client):
+    url = reverse("events:archive")
+    first = publishable_issue(date=datetime.date(2026, 4, 7), published=True)
+    assert "2026-04-07" in client.get(url).content.decode()
+
+    second = publishable_issue(date=datetime.date(2026, 4, 8), published=True)
+    assert "2026-04-08" in client.get(url).content.decode()
+
+    CorrectionFactory(issue=second)
+    assert client.get(url).content.decode().count('class="badge"') == 1
+
+    first.status = "withdrawn"
+    first.save()
+    page = client.get(url).content.decode()
+    assert "2026-04-07" not in page and "2026-04-08" in page
 
 
 def test_filtered_archive_query_count_is_fixed(client, django_assert_num_queries):
@@ -76,5 +96,5 @@ def test_filtered_archive_query_count_is_fixed(client, django_assert_num_queries
             published_at=datetime.datetime(2026, 4, 8, tzinfo=datetime.UTC),
         )
         issue.events.get().tags.add(tag)
-    with django_assert_num_queries(5):  # + the tag lookup of the filter value
+    with django_assert_num_queries(6):  # + the tag lookup of the filter value
         client.get(reverse("events:archive"), {"tag": "compute", "section": "event"})
