@@ -12,7 +12,8 @@ Two layers, so a cache hit costs no SQL at all:
 The archive list is cached the same way under a digest of the archive's version (one aggregate
 query: how many issues are published, when any issue last changed, the newest correction), the
 language and the filter and page asked for, so a publication, withdrawal or correction shows at
-once. It is one query instead of four and a 45 ms render.
+once (a new tag in the filter's list within PAGE_SECONDS). A hit is one query instead of four
+and a 45 ms render.
 """
 
 import hashlib
