@@ -35,3 +35,23 @@ def reorder(model, issue_id, ordered_pks) -> None:
     park(model, list(current))
     for position, pk in enumerate(ordered_pks, start=1):
         model.objects.filter(pk=pk).update(rank=position)
+
+
+@transaction.atomic
+def make_room(model, issue_id, rank: int, *, item_pk=None) -> int:
+    """Rank the section's other items around an item about to be saved at `rank`.
+
+    The item is taken out of the order and put back at that place (or at the end, when `rank`
+    is past it); the others are renumbered around it at once. Returns the rank to save the item
+    with, which is then free. Only the others are moved here, by update, so the item's own
+    history records the rank it was given, not a parking place.
+    """
+    rows = model.objects.filter(issue_id=issue_id)
+    others = list(rows.exclude(pk=item_pk).order_by("rank", "pk").values_list("pk", flat=True))
+    position = min(max(rank, 1), len(others) + 1)
+    park(model, list(rows.values_list("pk", flat=True)))
+    order = [*others[: position - 1], None, *others[position - 1 :]]
+    for new_rank, pk in enumerate(order, start=1):
+        if pk is not None:
+            model.objects.filter(pk=pk).update(rank=new_rank)
+    return position

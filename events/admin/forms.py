@@ -73,3 +73,12 @@ class ConcurrentEditAdminMixin:
         except ConcurrentEditError:
             messages.error(request, _("保存被拒绝：别人刚刚保存了同一条内容。请刷新后重新编辑。"))
             return HttpResponseRedirect(request.get_full_path())
+
+
+class ItemForm(VersionCheckedForm):
+    """An item's own page: a rank another item holds is a place to move to, not an error."""
+
+    def _get_validation_exclusions(self):
+        # The (issue, rank) constraint is left to ItemAdmin.save_model, which makes room at
+        # that rank; the form field still refuses what is not a positive number.
+        return {*super()._get_validation_exclusions(), "rank"}

@@ -9,7 +9,7 @@ from verification.admin import VerifiableItemAdminMixin
 
 from .. import ranking
 from ..models import Citation, Event, Paper, SocialSignal, Tag, TransitionLog
-from .forms import ConcurrentEditAdminMixin, VersionCheckedForm
+from .forms import ConcurrentEditAdminMixin, ItemForm
 from .inlines import ContentInline
 from .permissions import can_edit_issue_content
 
@@ -42,7 +42,7 @@ class PaperCitationInline(CitationInline):
 
 
 class ItemAdmin(ConcurrentEditAdminMixin, VerifiableItemAdminMixin, SimpleHistoryAdmin):
-    form = VersionCheckedForm
+    form = ItemForm
     list_select_related = ["issue"]
     list_filter = [
         "issue__status",
@@ -71,14 +71,16 @@ class ItemAdmin(ConcurrentEditAdminMixin, VerifiableItemAdminMixin, SimpleHistor
         return form
 
     def save_model(self, request, obj, form, change):
+        model = type(obj)
         if not change:
             obj.created_by = request.user
-        elif "rank" in form.changed_data:
-            # Moving an item to a taken rank: park the other one, then close the gaps.
-            taken = type(obj).objects.filter(issue=obj.issue, rank=obj.rank).exclude(pk=obj.pk)
-            ranking.park(type(obj), list(taken.values_list("pk", flat=True)))
+        if not change or {"rank", "issue"} & set(form.changed_data):
+            # A taken rank is where the editor wants the item: the others make room.
+            obj.rank = ranking.make_room(model, obj.issue_id, obj.rank, item_pk=obj.pk)
         super().save_model(request, obj, form, change)
-        ranking.renumber(type(obj), obj.issue_id)
+        ranking.renumber(model, obj.issue_id)
+        if change and "issue" in form.changed_data:
+            ranking.renumber(model, form.initial["issue"])  # close the gap it left
 
 
 @admin.register(Event)

@@ -147,3 +147,53 @@ def test_every_change_is_recorded_in_the_history(client):
     assert records.last().history_user == editor
     history_page = client.get(reverse("admin:events_issue_history", args=[issue.pk]))
     assert history_page.status_code == 200
+
+
+def _move_on_its_own_page(client, item, rank):
+    url = reverse(f"admin:events_{item._meta.model_name}_change", args=[item.pk])
+    data = admin_form_data(client.get(url))
+    data["rank"] = rank
+    return client.post(url, data)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("moved", "rank", "expected"),
+    [("丙", 1, "丙甲乙"), ("甲", 3, "乙丙甲"), ("乙", 1, "乙甲丙"), ("甲", 9, "乙丙甲")],
+)
+def test_moving_an_item_to_a_taken_rank_on_its_own_page_puts_it_there(
+    client, moved, rank, expected
+):
+    # Bug: the item's own page refused a taken rank ("大事件 with this 日报 and 排名 already
+    # exists"), so an editor could not move the third event to the top from there.
+    client.force_login(ChiefEditorFactory())
+    issue = IssueFactory(with_conclusions=3)
+    items = {t: EventFactory(issue=issue, rank=r, title=t) for r, t in enumerate("甲乙丙", 1)}
+
+    response = _move_on_its_own_page(client, items[moved], rank)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    titles = issue.events.order_by("rank").values_list("title", flat=True)
+    assert "".join(titles) == expected
+    assert list(issue.events.order_by("rank").values_list("rank", flat=True)) == [1, 2, 3]
+    history = items[moved].history.first()
+    assert history.rank == expected.index(moved) + 1  # the history shows the rank it was given
+
+
+@pytest.mark.django_db
+def test_a_new_item_at_a_taken_rank_goes_there_and_the_others_move_down(client):
+    from events.models import Event
+
+    client.force_login(ChiefEditorFactory())
+    issue = IssueFactory(with_conclusions=3)
+    for rank, title in enumerate("甲乙", start=1):
+        EventFactory(issue=issue, rank=rank, title=title)
+    url = reverse("admin:events_event_add")
+    data = admin_form_data(client.get(url))
+    data.update({"issue": issue.pk, "rank": 1, "title": "新", "what_happened": "发生了什么"})
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    titles = Event.objects.filter(issue=issue).order_by("rank").values_list("title", flat=True)
+    assert "".join(titles) == "新甲乙"
