@@ -187,7 +187,14 @@ def capture_many(snapshot_ids: list[int], *, policy: fetcher.Policy | None = Non
             if outcome is not None:
                 outcomes[snapshot_id] = outcome
     stored = []
-    for snapshot in claimed:
+    # All the batch's rows were claimed at `now`, and the sweeper calls a row stuck once its
+    # lease runs out: rows not started within half the lease go back to the queue instead.
+    budget_ends = now + lease() / 2
+    for index, snapshot in enumerate(claimed):
+        if timezone.now() > budget_ends:
+            for late in _release(claimed[index:], started_at=now):
+                outcomes[late.pk] = Captured(late, claimed=False, retry=RetryLater(1, RELEASED))
+            break
         try:
             if _attempt(snapshot, policy):
                 stored.append(snapshot)
@@ -195,6 +202,19 @@ def capture_many(snapshot_ids: list[int], *, policy: fetcher.Policy | None = Non
             outcomes[snapshot.pk].retry = exc
     _finish_many(stored, started_at=now)
     return [outcomes[pk] for pk in snapshot_ids if pk in outcomes]
+
+
+RELEASED = "the batch ran out of time before this page; queued again"
+
+
+def _release(snapshots: list[Snapshot], *, started_at: datetime) -> list[Snapshot]:
+    """Put claimed rows that were never started back in the queue, as if never claimed."""
+    Snapshot.objects.filter(
+        pk__in=[s.pk for s in snapshots], status=Snapshot.Status.RUNNING, started_at=started_at
+    ).update(status=Snapshot.Status.QUEUED, started_at=None, attempts=F("attempts") - 1)
+    for snapshot in snapshots:
+        snapshot.refresh_from_db()
+    return snapshots
 
 
 def _attempt(snapshot: Snapshot, policy: fetcher.Policy) -> bool:

@@ -1,6 +1,8 @@
 """Bulk captures: batches claimed and finished in a fixed number of statements, failures kept
 apart, and text extraction as its own step."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -233,3 +235,27 @@ def test_the_batch_task_queues_extraction_only_for_what_it_captured(server, monk
     tasks.capture_snapshots.run([theirs.pk, mine.pk])
 
     assert queued == [[mine.pk]]
+
+
+def test_a_batch_that_runs_out_of_its_lease_puts_the_pages_it_did_not_start_back(
+    server, monkeypatch
+):
+    # The rows of a batch are all claimed at once; a batch slowed down by slow pages must not
+    # hold the later ones past their lease, or the sweeper would fail them as interrupted.
+    slow = html_page("Slow", "Slow page. " * 20).encode()
+    first = SnapshotFactory(
+        queued=True,
+        attempts=0,
+        source=SourceFactory(url=server.route("/slow", Reply(200, slow, HTML, delay=0.3))),
+    )
+    later = queued_pages(server, 2, "later")
+    monkeypatch.setattr(pipeline, "lease", lambda: timedelta(seconds=0.4))
+
+    outcomes = {o.snapshot.pk: o for o in pipeline.capture_many([first.pk, *ids(later)])}
+
+    assert outcomes[first.pk].snapshot.status == "captured"
+    for snapshot in later:
+        row = Snapshot.objects.get(pk=snapshot.pk)
+        assert (row.status, row.attempts, row.started_at) == ("queued", 0, None)
+        assert outcomes[snapshot.pk].retry is not None and not outcomes[snapshot.pk].claimed
+    assert len(server.requests) == 1
