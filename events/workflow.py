@@ -283,13 +283,21 @@ def publish_due_issues(*, now=None) -> list[int]:
 
 
 def _log_scheduled_refusal(issue: Issue, message: str) -> None:
-    last = issue.transitions.order_by("-created_at", "-pk").first()
-    if last is not None and last.action == "publish_failed" and last.comment == message:
-        return
-    TransitionLog.objects.create(
-        issue=issue,
-        action="publish_failed",
-        from_status=issue.status,
-        to_status=issue.status,
-        comment=message,
-    )
+    # Runs of the task overlap (beat every minute, a redelivered task): under the issue's row
+    # lock the "not the same refusal twice in a row" check and the insert are one step.
+    with transaction.atomic():
+        list(Issue.objects.select_for_update().filter(pk=issue.pk).values_list("pk"))
+        last = _last_transition(issue)
+        if last is not None and last.action == "publish_failed" and last.comment == message:
+            return
+        TransitionLog.objects.create(
+            issue=issue,
+            action="publish_failed",
+            from_status=issue.status,
+            to_status=issue.status,
+            comment=message,
+        )
+
+
+def _last_transition(issue: Issue):
+    return issue.transitions.order_by("-created_at", "-pk").first()

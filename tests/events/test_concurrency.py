@@ -1,10 +1,13 @@
 """Two people acting at once: one wins, the other is told, nothing is corrupted."""
 
 import threading
+import time
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from events import workflow
 from events.models import Issue, TransitionLog
@@ -197,3 +200,25 @@ def test_a_new_item_at_a_taken_rank_goes_there_and_the_others_move_down(client):
     assert response.status_code == 302, response.content.decode()[:3000]
     titles = Event.objects.filter(issue=issue).order_by("rank").values_list("title", flat=True)
     assert "".join(titles) == "新甲乙"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_overlapping_scheduled_runs_log_a_refusal_once(postgres, monkeypatch):
+    # Bug (seen as a flaky fault test in CI): two runs refused by the gate at the same moment
+    # both found no earlier refusal and both logged one.
+    issue = IssueFactory(with_conclusions=3)
+    Issue.objects.filter(pk=issue.pk).update(
+        status=Issue.Status.SCHEDULED, publish_at=timezone.now() - timedelta(minutes=1)
+    )
+    read_last = workflow._last_transition
+
+    def slow_read(issue):
+        last = read_last(issue)
+        time.sleep(0.3)  # widen the gap between the check and the insert
+        return last
+
+    monkeypatch.setattr(workflow, "_last_transition", slow_read)
+
+    run_at_once(workflow.publish_due_issues, workflow.publish_due_issues)
+
+    assert TransitionLog.objects.filter(issue=issue, action="publish_failed").count() == 1
