@@ -249,14 +249,7 @@ def add_correction(issue: Issue, *, by, text: str) -> Correction:
         if locked.status != S.PUBLISHED:
             raise InvalidTransition(_("只有已发布的日报可以更正。"))
         correction = Correction.objects.create(issue=locked, text=text, created_by=by)
-        TransitionLog.objects.create(
-            issue=locked,
-            action="correct",
-            from_status=locked.status,
-            to_status=locked.status,
-            actor=by,
-            comment=text,
-        )
+        _log_in_place(locked, "correct", text, actor=by)
         transaction.on_commit(
             lambda: issue_corrected.send(sender=Issue, issue=locked, correction=correction)
         )
@@ -290,14 +283,20 @@ def _log_scheduled_refusal(issue: Issue, message: str) -> None:
         last = _last_transition(issue)
         if last is not None and last.action == "publish_failed" and last.comment == message:
             return
-        TransitionLog.objects.create(
-            issue=issue,
-            action="publish_failed",
-            from_status=issue.status,
-            to_status=issue.status,
-            comment=message,
-        )
+        _log_in_place(issue, "publish_failed", message)
 
 
 def _last_transition(issue: Issue):
     return issue.transitions.order_by("-created_at", "-pk").first()
+
+
+def _log_in_place(issue: Issue, action: str, comment: str, *, actor=None) -> TransitionLog:
+    """A log entry for a step that leaves the status where it is (a correction, a refusal)."""
+    return TransitionLog.objects.create(
+        issue=issue,
+        action=action,
+        from_status=issue.status,
+        to_status=issue.status,
+        actor=actor,
+        comment=comment,
+    )
