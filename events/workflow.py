@@ -279,7 +279,7 @@ def _log_scheduled_refusal(issue: Issue, message: str) -> None:
     # Runs of the task overlap (beat every minute, a redelivered task): under the issue's row
     # lock the "not the same refusal twice in a row" check and the insert are one step.
     with transaction.atomic():
-        list(Issue.objects.select_for_update().filter(pk=issue.pk).values_list("pk"))
+        Issue.objects.select_for_update().get(pk=issue.pk)
         last = _last_transition(issue)
         if last is not None and last.action == "publish_failed" and last.comment == message:
             return

@@ -2,6 +2,8 @@
 
 from warcio.archiveiterator import ArchiveIterator
 
+from .fetcher import spool
+
 CHUNK = 64 * 1024
 
 
@@ -36,8 +38,6 @@ def page_body(field_file, *, limit: int, pdf_limit: int):
     The caller closes it. Reading back what the WARC holds, rather than a copy kept on the side,
     is what lets a page be decoded again later with better rules.
     """
-    from .fetcher import spool
-
     body = spool()
     for number, chunk in enumerate(iter_page_body(field_file)):
         if number == 0 and chunk.lstrip()[:5] == b"%PDF-":

@@ -473,13 +473,7 @@ def _extraction_limit(content_type: str) -> int:
 
 
 def _finish_extraction(snapshot: Snapshot) -> Snapshot:
-    previous = (
-        Snapshot.objects.succeeded()
-        .filter(source_id=snapshot.source_id)
-        .exclude(pk=snapshot.pk)
-        .order_by("-finished_at", "-pk")
-        .first()
-    )
+    previous = snapshot.source.latest_succeeded_snapshot()  # this one is still only captured
     changed = bool(
         previous is not None
         and snapshot.text_sha256

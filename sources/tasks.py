@@ -1,4 +1,5 @@
-"""Snapshot tasks: thin wrappers that take ids, call sources.services and own the retry policy."""
+"""Snapshot tasks: thin wrappers that take ids, call sources.pipeline (running captures) or
+sources.services (what to capture), and own the retry policy."""
 
 import logging
 
