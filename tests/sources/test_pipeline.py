@@ -1,6 +1,7 @@
 """Bulk captures: batches claimed and finished in a fixed number of statements, failures kept
 apart, and text extraction as its own step."""
 
+import os
 from datetime import timedelta
 
 import pytest
@@ -210,6 +211,27 @@ def test_a_full_disk_fails_the_capture_with_the_reason_instead_of_leaving_it_run
     assert outcome.snapshot.status == "failed" and outcome.retry is None
     assert "storing the capture failed" in outcome.snapshot.error
     assert "No space left on device" in outcome.snapshot.error
+
+
+def test_a_disk_filling_up_half_way_through_a_warc_leaves_no_partial_file(server, monkeypatch):
+    from sources import capture
+
+    (snapshot,) = queued_pages(server, 1)
+    written = {}
+
+    def fills_up(result, handle, *, filename):
+        handle.write(b"\x1f\x8b the first records")
+        written["path"] = handle.name
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(capture, "write_warc", fills_up)
+
+    (outcome,) = pipeline.capture_many([snapshot.pk])
+
+    assert outcome.snapshot.status == "failed" and not outcome.snapshot.warc_file
+    assert "No space left on device" in outcome.snapshot.error
+    assert written["path"].endswith(f"{snapshot.pk}.warc.gz")
+    assert not os.path.exists(written["path"])  # no half-written WARC left for anyone
 
 
 def test_a_second_task_for_a_captured_snapshot_leaves_its_extraction_to_the_first(server):
