@@ -98,7 +98,7 @@ class Snapshot(models.Model):
         Source, on_delete=models.PROTECT, related_name="snapshots", verbose_name=_("来源")
     )
     status = models.CharField(
-        _("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True
+        _("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED
     )
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     queued_at = models.DateTimeField(_("排队时间"), auto_now_add=True)
@@ -118,7 +118,7 @@ class Snapshot(models.Model):
         help_text=_("字符集是如何确定的：BOM、HTTP 头、meta 标签或自动检测。"),
     )
     size = models.PositiveBigIntegerField(_("大小（字节）"), null=True, blank=True)
-    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, db_index=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     text_sha256 = models.CharField(_("正文 SHA-256"), max_length=64, blank=True)
     truncated = models.BooleanField(_("已截断"), default=False)
     content_changed = models.BooleanField(
@@ -154,6 +154,17 @@ class Snapshot(models.Model):
         verbose_name = _("快照")
         verbose_name_plural = pgettext_lazy("plural", "快照")
         ordering = ["-queued_at", "-pk"]
+        indexes = [
+            # Workers and the sweeper look for unfinished captures; finished ones, nearly all
+            # rows, are reached through their source. Every index is work for each of the two
+            # updates a capture makes: the ones on sha256 and on every status (with their LIKE
+            # twins) served no query and took almost half the database's time per capture.
+            models.Index(
+                fields=["status"],
+                condition=models.Q(status__in=["queued", "running", "captured"]),
+                name="snapshot_unfinished",
+            ),
+        ]
         constraints = [
             # Two workers never capture the same source at once.
             models.UniqueConstraint(
