@@ -14,7 +14,9 @@ import zlib
 from datetime import UTC, datetime
 
 CHUNK = 64 * 1024
-GZIP_LEVEL = 6  # gzip's own default; 9 costs a fifth more CPU per page for ~1% smaller files
+# Level 1: on real HTML (40 KB pages) level 6 cost 0.71 ms a page, more than fetching it, for
+# files 27% of the raw size; level 1 costs 0.30 ms for 31%.
+GZIP_LEVEL = 1
 EMPTY_SHA256 = hashlib.sha256(b"").digest()
 
 
