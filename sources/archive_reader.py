@@ -2,6 +2,7 @@
 
 from warcio.archiveiterator import ArchiveIterator
 
+from .extraction import is_pdf
 from .fetcher import spool
 
 CHUNK = 64 * 1024
@@ -31,7 +32,7 @@ def iter_page_body(field_file):
             yield chunk
 
 
-def page_body(field_file, *, limit: int, pdf_limit: int):
+def page_body(field_file, *, content_type: str, limit: int, pdf_limit: int):
     """The final response's body, decompressed, as a rewound temporary file: at most `limit`
     bytes of a page (all extraction reads), or `pdf_limit` of a PDF, which is needed whole.
 
@@ -40,7 +41,7 @@ def page_body(field_file, *, limit: int, pdf_limit: int):
     """
     body = spool()
     for number, chunk in enumerate(iter_page_body(field_file)):
-        if number == 0 and chunk.lstrip()[:5] == b"%PDF-":
+        if number == 0 and is_pdf(content_type, chunk):
             limit = pdf_limit
         room = limit - body.tell()
         body.write(chunk[:room])

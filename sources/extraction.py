@@ -215,13 +215,20 @@ def extract_text_plain(body: bytes, content_type: str = "") -> Extracted:
     return Extracted(text=text, title=first_line[:200], charset=codec, charset_source=how)
 
 
+def is_pdf(content_type: str, head: bytes) -> bool:
+    """Whether a body is a PDF: by its type, or by its first bytes when the server did not say
+    (the fetcher sniffs the same way, leading whitespace skipped, before accepting it)."""
+    kind = content_type.split(";", 1)[0].strip().lower()
+    return kind == "application/pdf" or head[:1024].lstrip().startswith(b"%PDF-")
+
+
 def extract(handle, *, content_type: str, url: str | None = None) -> Extracted:
     """Dispatch on the (sniffed) content type; handle is a readable binary file."""
     kind = content_type.split(";", 1)[0].strip().lower()
     handle.seek(0)
-    head = handle.read(5)
+    head = handle.read(1024)
     handle.seek(0)
-    if kind == "application/pdf" or head.startswith(b"%PDF-"):
+    if is_pdf(content_type, head):
         return extract_pdf(io.BytesIO(handle.read()) if not handle.seekable() else handle)
     body = handle.read(HTML_LIMIT)
     if kind == "text/plain":

@@ -462,7 +462,9 @@ def extract(snapshot: Snapshot) -> Snapshot:
     try:
         body = archive_reader.page_body(
             snapshot.warc_file,
-            limit=_extraction_limit(snapshot.content_type),
+            content_type=snapshot.content_type,
+            # Never more than the capture's cap: a gzip bomb's raw bytes decompress past it.
+            limit=min(extraction.HTML_LIMIT, settings.SNAPSHOT_MAX_BYTES),
             pdf_limit=settings.SNAPSHOT_MAX_BYTES,
         )
         with body:
@@ -484,14 +486,6 @@ def extract(snapshot: Snapshot) -> Snapshot:
     snapshot.page_date = found.published
     snapshot.language = found.language[:16]
     return _finish_extraction(snapshot)
-
-
-def _extraction_limit(content_type: str) -> int:
-    """How much of the decoded body extraction reads: all of a PDF, the head of a page, and
-    never more than the capture's cap (the raw bytes of a gzip bomb decompress past it)."""
-    if "pdf" in content_type.lower():
-        return settings.SNAPSHOT_MAX_BYTES
-    return min(extraction.HTML_LIMIT, settings.SNAPSHOT_MAX_BYTES)
 
 
 def _finish_extraction(snapshot: Snapshot) -> Snapshot:

@@ -130,6 +130,18 @@ def test_press_release_pdf_is_captured_with_its_text(server):
     assert "long-term TPU agreement" in snapshot.text_file.read().decode("utf-8")
 
 
+def test_a_pdf_served_as_octet_stream_after_a_blank_line_is_read_as_a_pdf(server):
+    # Bug: the fetcher accepted it as a PDF (it skips leading whitespace when sniffing), but
+    # extraction looked for "%PDF-" at the very first byte and read the PDF as an HTML page.
+    body = b"\r\n" + make_pdf("Capacity agreement signed for the next decade", title="PR")
+    url = server.route("/download", Reply(200, body, {"Content-Type": "application/octet-stream"}))
+    snapshot = run(queued(url))
+
+    assert snapshot.status == Snapshot.Status.SUCCEEDED
+    assert snapshot.charset_source == "pdf" and snapshot.page_title == "PR"
+    assert "Capacity agreement signed" in snapshot.text_file.read().decode("utf-8")
+
+
 def test_redirect_chain_is_followed_and_every_hop_recorded(server):
     page = html_page("Final", "The page after two redirects." * 5).encode()
     server.route("/old", Reply(301, b"", {"Location": "/older"}))
