@@ -226,9 +226,8 @@ def _release(snapshots: list[Snapshot], *, started_at: datetime) -> list[Snapsho
     Snapshot.objects.filter(
         pk__in=[s.pk for s in snapshots], status=Snapshot.Status.RUNNING, started_at=started_at
     ).update(status=Snapshot.Status.QUEUED, started_at=None, attempts=F("attempts") - 1)
-    for snapshot in snapshots:
-        snapshot.refresh_from_db()
-    return snapshots
+    current = Snapshot.objects.in_bulk([s.pk for s in snapshots])  # one read, not one per row
+    return [current[s.pk] for s in snapshots if s.pk in current]
 
 
 def _attempt(snapshot: Snapshot, policy: fetcher.Policy) -> bool:

@@ -279,5 +279,7 @@ def test_a_batch_that_runs_out_of_its_lease_puts_the_pages_it_did_not_start_back
     for snapshot in later:
         row = Snapshot.objects.get(pk=snapshot.pk)
         assert (row.status, row.attempts, row.started_at) == ("queued", 0, None)
-        assert outcomes[snapshot.pk].retry is not None and not outcomes[snapshot.pk].claimed
+        outcome = outcomes[snapshot.pk]
+        assert outcome.retry is not None and not outcome.claimed
+        assert outcome.snapshot.status == "queued"  # what the task reports is the row as it is
     assert len(server.requests) == 1
