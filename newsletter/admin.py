@@ -106,11 +106,17 @@ class MailingAdmin(admin.ModelAdmin):
 
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
-    list_display = ["subscriber", "mailing", "status", "attempts", "sent_at", "last_error"]
+    list_display = ["subscriber", "mailing", "status", "attempts", "sent_at", "error"]
     list_filter = ["status", "mailing__kind"]
     search_fields = ["subscriber__email", "message_id"]
     list_select_related = ["subscriber", "mailing"]
-    readonly_fields = [f.name for f in Delivery._meta.fields]
+    # The stored error is shown translated, in its place.
+    readonly_fields = [f.name for f in Delivery._meta.fields if f.name != "last_error"] + ["error"]
+    exclude = ["last_error"]
+
+    @admin.display(description=gettext_lazy("最近错误"), ordering="last_error")
+    def error(self, delivery):
+        return delivery.error_message()
 
     def has_add_permission(self, request):
         return False

@@ -6,8 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from .querysets import DeliveryQuerySet, SubscriberQuerySet
 
@@ -208,3 +208,8 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.mailing_id} → {self.subscriber_id}: {self.status}"
+
+    def error_message(self) -> str:
+        """The last error in the reader's language: our own messages are stored untranslated
+        (their msgid); a mail server's reply has no translation and shows as it was sent."""
+        return gettext(self.last_error) if self.last_error else ""

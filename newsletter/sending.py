@@ -27,10 +27,19 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db import connection as db_connection
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from . import smtp
 from .message import MessageTemplate
 from .models import Delivery, Mailing, Subscriber
+
+# Stored in the source language and translated when shown (Delivery.error_message), so an
+# editor reading the admin in English reads them in English; a server's reply is stored as sent.
+LEASE_EXPIRED_WHILE_SENDING = gettext_noop(
+    "租约到期时仍在发送：邮件可能已送达，需人工决定是否重发。"
+)
+UNSUBSCRIBED = gettext_noop("订阅者已不再订阅。")
+CONNECTION_LOST = gettext_noop("发送中连接中断。")
 
 log = logging.getLogger(__name__)
 D = Delivery.Status
@@ -86,7 +95,7 @@ def sweep(*, mailing_id: int | None = None, now=None) -> dict[str, int]:
     uncertain = expired.filter(status=D.SENDING).update(
         status=D.UNCERTAIN,
         lease_expires_at=None,
-        last_error="租约到期时仍在发送：邮件可能已送达，需人工决定是否重发。",
+        last_error=LEASE_EXPIRED_WHILE_SENDING,
     )
     if uncertain:
         log.warning("newsletter: %d deliveries marked uncertain", uncertain)
@@ -103,7 +112,7 @@ def claim(mailing: Mailing, *, limit: int, now=None) -> tuple[str, list[tuple]]:
     with transaction.atomic():
         # Readers who left since the deliveries were made are skipped, never mailed.
         ready.exclude(subscriber__status=Subscriber.Status.ACTIVE).update(
-            status=D.SKIPPED, last_error="订阅者已不再订阅。"
+            status=D.SKIPPED, last_error=UNSUBSCRIBED
         )
         candidates = ready.order_by("pk")
         if db_connection.features.has_select_for_update_skip_locked:
@@ -340,7 +349,7 @@ def send_batch(*, mailing_id: int, limit: int | None = None) -> BatchResult:
                 # The line broke after the dot: it may have been accepted, so it is never
                 # re-sent automatically; the rest is given back below and the task retries.
                 Delivery.objects.filter(pk=pk, claim=token).update(
-                    status=D.UNCERTAIN, lease_expires_at=None, last_error="发送中连接中断。"
+                    status=D.UNCERTAIN, lease_expires_at=None, last_error=CONNECTION_LOST
                 )
                 raise
             previous = (pk, message_id)

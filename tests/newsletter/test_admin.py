@@ -207,3 +207,33 @@ def test_mailing_and_delivery_pages_open_read_only(admin_client):
     assert mailing_page.status_code == 200 and mailing.subject in mailing_page.content.decode()
     assert delivery_list.status_code == 200
     assert delivery.subscriber.email in delivery_list.content.decode()
+
+
+def test_delivery_errors_read_in_the_editors_language_and_server_replies_as_sent(
+    admin_client, time_machine
+):
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    published_with_deliveries([D.SENDING, D.FAILED])
+    lost, refused = Delivery.objects.order_by("pk")
+    Delivery.objects.filter(pk=lost.pk).update(
+        lease_expires_at=timezone.now() - timedelta(seconds=1), claim="dead"
+    )
+    sending.sweep()
+    Delivery.objects.filter(pk=refused.pk).update(
+        last_error="550 5.1.1 <x@example.com>: no such user"
+    )
+    url = reverse("admin:newsletter_delivery_changelist")
+
+    chinese = admin_client.get(url).content.decode()
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = admin_client.get(url).content.decode()
+    detail = admin_client.get(reverse("admin:newsletter_delivery_change", args=[lost.pk]))
+
+    assert "租约到期时仍在发送" in chinese
+    assert "The lease ran out while sending" in english and "租约到期" not in english
+    assert "550 5.1.1 &lt;x@example.com&gt;: no such user" in english
+    assert "The lease ran out while sending" in detail.content.decode()
