@@ -101,7 +101,9 @@ def _storage_file(snapshot, field_name: str, filename: str):
             handle.seek(0)
             field.save(filename, File(handle), save=False)
         return
-    os.makedirs(os.path.dirname(path), exist_ok=True)
+    directory = os.path.dirname(path)
+    if not os.path.isdir(directory):
+        _make_directory(directory, storage.directory_permissions_mode)
     try:
         with open(path, "wb") as handle:
             yield handle
@@ -112,6 +114,19 @@ def _storage_file(snapshot, field_name: str, filename: str):
     if storage.file_permissions_mode is not None:
         os.chmod(path, storage.file_permissions_mode)
     setattr(snapshot, field_name, name)
+
+
+def _make_directory(directory: str, mode: int | None) -> None:
+    """Create the directory (and its parents) with the storage's permissions, as
+    FileSystemStorage does: the mode applies to every level it creates."""
+    if mode is None:
+        os.makedirs(directory, exist_ok=True)
+        return
+    old_umask = os.umask(0o777 & ~mode)
+    try:
+        os.makedirs(directory, mode, exist_ok=True)
+    finally:
+        os.umask(old_umask)
 
 
 def offline_result(url: str, body: bytes, *, content_type: str, http_status: int) -> FetchResult:

@@ -5,6 +5,7 @@ import gzip
 import hashlib
 import os
 import socket
+import stat
 import subprocess
 import sys
 from datetime import timedelta
@@ -140,6 +141,19 @@ def test_a_pdf_served_as_octet_stream_after_a_blank_line_is_read_as_a_pdf(server
     assert snapshot.status == Snapshot.Status.SUCCEEDED
     assert snapshot.charset_source == "pdf" and snapshot.page_title == "PR"
     assert "Capacity agreement signed" in snapshot.text_file.read().decode("utf-8")
+
+
+def test_capture_files_are_written_with_the_storage_permissions(server, settings):
+    settings.FILE_UPLOAD_PERMISSIONS = 0o640
+    settings.FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
+    page = html_page("Permissions", "A page kept with the site's file modes. " * 5).encode()
+    url = server.route("/modes", Reply(200, page, {"Content-Type": "text/html"}))
+    snapshot = run(queued(url))
+
+    warc, text = Path(snapshot.warc_file.path), Path(snapshot.text_file.path)
+    assert stat.S_IMODE(warc.stat().st_mode) == 0o640
+    assert stat.S_IMODE(text.stat().st_mode) == 0o640
+    assert stat.S_IMODE(warc.parent.stat().st_mode) == 0o750
 
 
 def test_redirect_chain_is_followed_and_every_hop_recorded(server):
