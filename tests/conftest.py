@@ -69,6 +69,13 @@ def tasks_in_process(request):
     celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous
 
 
+@pytest.fixture(autouse=True, scope="session")
+def static_root():
+    """Where collectstatic has not run (CI on PostgreSQL), WhiteNoise warned on every request
+    that STATIC_ROOT is missing: hundreds of warnings hiding any real one."""
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+
+
 @pytest.fixture(autouse=True)
 def media_root(tmp_path, settings):
     settings.MEDIA_ROOT = str(tmp_path / "media")
