@@ -94,6 +94,8 @@ def _claim_many(snapshot_ids: list[int], now: datetime) -> list[Snapshot]:
     already running is left for later, and a batch holding two captures of one source falls
     back to claiming row by row.
     """
+    if not snapshot_ids:
+        return []  # "IN ()" is not SQL
     try:
         with _bookkeeping():
             snapshots = list(Snapshot.objects.raw(*_claim_statement(snapshot_ids, now)))

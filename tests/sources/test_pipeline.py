@@ -53,6 +53,12 @@ def test_a_batch_is_captured_first_and_its_text_extracted_as_a_second_step(serve
     assert "What happened in story 2." in done[2].text_file.read().decode()
 
 
+def test_an_empty_batch_captures_nothing_and_raises_nothing():
+    # The claim written as SQL read "IN ()" for an empty batch: a syntax error on PostgreSQL.
+    assert pipeline.capture_many([]) == []
+    tasks.capture_snapshots([])
+
+
 def test_a_batch_costs_the_same_statements_whatever_its_size(server):
     small, large = queued_pages(server, 2, "small"), queued_pages(server, 8, "large")
 
