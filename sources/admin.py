@@ -38,12 +38,19 @@ def capture_summary(issue) -> dict:
             captured=Exists(newest.filter(status=Snapshot.Status.SUCCEEDED)),
             last_status=Subquery(newest.values("status")[:1]),
             last_error=Subquery(newest.values("error")[:1]),
+            last_error_kind=Subquery(newest.values("error_kind")[:1]),
         )
         .order_by("url")
     )
     labels = dict(Snapshot.Status.choices)
     rows = [
-        {"source": s, "last_status": labels.get(s.last_status, ""), "last_error": s.last_error}
+        {
+            "source": s,
+            "last_status": labels.get(s.last_status, ""),
+            "last_error": Snapshot(
+                error=s.last_error or "", error_kind=s.last_error_kind or ""
+            ).error_summary(),
+        }
         for s in sources
     ]
     return {
@@ -125,7 +132,7 @@ class SnapshotInline(admin.TabularInline):
     @admin.display(description=gettext_lazy("存档"))
     def archived(self, obj):
         if obj.status != Snapshot.Status.SUCCEEDED:
-            return obj.error[:120] if obj.error else "—"
+            return obj.error_summary()[:160] or "—"
         return format_html(
             '<a href="{}" target="_blank" rel="noopener">{}</a>', obj.get_absolute_url(), _("查看")
         )
@@ -200,8 +207,9 @@ class SnapshotAdmin(admin.ModelAdmin):
         "content_changed",
         "truncated",
         "attempts",
+        "error_kind",
     ]
-    list_filter = ["status", "content_changed", "truncated"]
+    list_filter = ["status", "error_kind", "content_changed", "truncated"]
     search_fields = ["source__url", "final_url", "sha256"]
     list_select_related = ["source"]
     date_hierarchy = "queued_at"

@@ -38,13 +38,19 @@ SNIFFED_TYPES = {"", "application/octet-stream", "binary/octet-stream"}
 
 
 class FetchError(Exception):
-    """A capture that did not produce a page; `message` is shown to editors."""
+    """A capture that did not produce a page.
+
+    `message` gives the details (in English, as the network stack reports them); `kind` names
+    the failure in a word the admin shows in the editor's language (Snapshot.ErrorKind).
+    """
 
     transient = False
+    kind = "protocol"
 
-    def __init__(self, message, *, http_status=None, retry_after=None, chain=None):
+    def __init__(self, message, *, kind=None, http_status=None, retry_after=None, chain=None):
         super().__init__(message)
         self.message = message
+        self.kind = kind or self.kind
         self.http_status = http_status
         self.retry_after = retry_after
         self.chain = chain or []
@@ -52,6 +58,8 @@ class FetchError(Exception):
 
 class RefusedURL(FetchError):
     """The URL or an address it leads to must never be fetched."""
+
+    kind = "refused"
 
 
 class PermanentFetchError(FetchError):
@@ -62,6 +70,7 @@ class TransientFetchError(FetchError):
     """Timeouts, connection errors, 5xx and 429: worth trying again later."""
 
     transient = True
+    kind = "connect"
 
 
 @dataclass
@@ -182,10 +191,10 @@ def resolve(host: str, port: int, *, allow_private: bool) -> list[str]:
         try:
             infos = getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except (socket.gaierror, UnicodeError) as exc:
-            raise TransientFetchError(f"cannot resolve {host}: {exc}") from exc
+            raise TransientFetchError(f"cannot resolve {host}: {exc}", kind="dns") from exc
         found = list(dict.fromkeys(info[4][0] for info in infos))
     if not found:
-        raise TransientFetchError(f"{host} has no address")
+        raise TransientFetchError(f"{host} has no address", kind="dns")
     if not allow_private:
         for address in found:
             reason = addresses.refusal_reason(address)
@@ -291,7 +300,9 @@ def _read_body(response, exchange: Exchange, sock, *, limit: int, policy: Policy
             break
         except (http.client.HTTPException, ConnectionError) as exc:
             if exchange.size == 0:
-                raise TransientFetchError(f"connection lost while reading: {exc}") from exc
+                raise TransientFetchError(
+                    f"connection lost while reading: {exc}", kind="protocol"
+                ) from exc
             exchange.truncated = "disconnect"
             break
         if not chunk:
@@ -303,6 +314,7 @@ def _read_body(response, exchange: Exchange, sock, *, limit: int, policy: Policy
                 shown = exchange.content_type or "unknown"
                 raise PermanentFetchError(
                     f"unsupported content type {shown}: only web pages, text and PDF are captured",
+                    kind="unsupported",
                     http_status=exchange.status,
                 )
         if exchange.size + len(chunk) > limit:
@@ -318,7 +330,9 @@ def _read_body(response, exchange: Exchange, sock, *, limit: int, policy: Policy
             break
     if first and exchange.status < 300 and _sniff_supported(exchange.content_type, b"") is None:
         shown = exchange.content_type or "unknown"
-        raise PermanentFetchError(f"unsupported content type {shown} (empty body)")
+        raise PermanentFetchError(
+            f"unsupported content type {shown} (empty body)", kind="unsupported"
+        )
     exchange.sha256 = digest.hexdigest()
 
 
@@ -370,7 +384,7 @@ def _exchange(url: str, policy: Policy, deadline: float, *, limit: int) -> Excha
             try:
                 sock = context.wrap_socket(sock, server_hostname=host)
             except ssl.SSLError as exc:
-                raise PermanentFetchError(f"TLS failed for {host}: {exc}") from exc
+                raise PermanentFetchError(f"TLS failed for {host}: {exc}", kind="tls") from exc
         request = _request_bytes(url, host, port, scheme, policy.user_agent)
         sock.settimeout(max(0.01, min(policy.read_timeout, deadline - time.monotonic())))
         exchange = Exchange(
@@ -381,9 +395,11 @@ def _exchange(url: str, policy: Policy, deadline: float, *, limit: int) -> Excha
             response = http.client.HTTPResponse(sock, method="GET")
             response.begin()
         except TimeoutError as exc:
-            raise TransientFetchError(f"{host} did not answer in time") from exc
+            raise TransientFetchError(f"{host} did not answer in time", kind="timeout") from exc
         except (http.client.HTTPException, ConnectionError, OSError) as exc:
-            raise TransientFetchError(f"{host} sent no valid HTTP response: {exc}") from exc
+            raise TransientFetchError(
+                f"{host} sent no valid HTTP response: {exc}", kind="protocol"
+            ) from exc
         exchange.status = response.status
         exchange.reason = response.reason
         exchange.protocol = "HTTP/1.0" if response.version == 10 else "HTTP/1.1"
@@ -410,6 +426,7 @@ def _check_status(exchange: Exchange, host: str) -> None:
     if status == 429 or status >= 500:
         raise TransientFetchError(
             f"{host} answered HTTP {status} {exchange.reason}",
+            kind="server_error",
             http_status=status,
             retry_after=retry_after_seconds(exchange.header("Retry-After")),
         )
@@ -417,7 +434,9 @@ def _check_status(exchange: Exchange, host: str) -> None:
         return
     if status >= 400 or status < 200 or status >= 300:
         raise PermanentFetchError(
-            f"{host} answered HTTP {status} {exchange.reason}", http_status=status
+            f"{host} answered HTTP {status} {exchange.reason}",
+            kind="client_error" if 400 <= status < 500 else "protocol",
+            http_status=status,
         )
 
 
@@ -439,7 +458,7 @@ def fetch(url: str, policy: Policy) -> FetchResult:
             if exchange.status not in REDIRECT_STATUSES:
                 return FetchResult(exchanges)
             url = urljoin(url, exchange.header("Location").strip())
-        raise PermanentFetchError(f"more than {MAX_REDIRECTS} redirects")
+        raise PermanentFetchError(f"more than {MAX_REDIRECTS} redirects", kind="redirects")
     except BaseException:
         for exchange in exchanges:
             exchange.close()

@@ -2,8 +2,8 @@
 
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from .normalise import normalise_url
 from .querysets import SnapshotQuerySet, SourceQuerySet
@@ -94,6 +94,25 @@ class Snapshot(models.Model):
         SUCCEEDED = "succeeded", _("成功")
         FAILED = "failed", _("失败")
 
+    class ErrorKind(models.TextChoices):
+        """What went wrong, in a word editors read in their language; `error` has the details
+        as the network stack or the server reported them."""
+
+        REFUSED = "refused", _("地址被拒绝")
+        DNS = "dns", _("域名无法解析")
+        CONNECT = "connect", _("无法连接")
+        TIMEOUT = "timeout", _("响应超时")
+        TLS = "tls", _("TLS 握手或证书失败")
+        CLIENT_ERROR = "client_error", _("网站拒绝或页面不存在（4xx）")
+        SERVER_ERROR = "server_error", _("网站暂时出错（5xx、429）")
+        PROTOCOL = "protocol", _("响应无效")
+        UNSUPPORTED = "unsupported", _("不支持的内容类型")
+        REDIRECTS = "redirects", _("重定向过多")
+        INTERRUPTED = "interrupted", _("抓取中断")
+        STORAGE = "storage", _("保存失败")
+        EXTRACTION = "extraction", _("正文提取失败")
+        INTERNAL = "internal", _("内部错误")
+
     source = models.ForeignKey(
         Source, on_delete=models.PROTECT, related_name="snapshots", verbose_name=_("来源")
     )
@@ -127,6 +146,9 @@ class Snapshot(models.Model):
         help_text=_("正文与上一次成功抓取不同。"),
     )
     error = models.TextField(_("错误信息"), blank=True)
+    error_kind = models.CharField(
+        _("错误类型"), max_length=16, choices=ErrorKind.choices, blank=True
+    )
     warc_file = models.FileField(_("WARC 文件"), upload_to=snapshot_upload_path, blank=True)
     text_file = models.FileField(_("正文文件"), upload_to=snapshot_upload_path, blank=True)
     duplicate_of = models.ForeignKey(
@@ -184,3 +206,12 @@ class Snapshot(models.Model):
     @property
     def succeeded(self) -> bool:
         return self.status == self.Status.SUCCEEDED
+
+    def error_summary(self) -> str:
+        """The failure as editors read it: its kind in their language, then the details."""
+        if not self.error_kind:
+            return self.error
+        kind = self.get_error_kind_display()
+        if not self.error:
+            return str(kind)
+        return gettext("%(kind)s：%(details)s") % {"kind": kind, "details": self.error}

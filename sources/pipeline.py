@@ -240,21 +240,21 @@ def _attempt(snapshot: Snapshot, policy: fetcher.Policy) -> bool:
         _record_failure(snapshot, exc)
         return False
     except Exception as exc:
-        return _fail_on_our_error(snapshot, "fetching the page", exc)
+        return _fail_on_our_error(snapshot, "fetching the page", exc, kind="internal")
     try:
         _store_files(snapshot, result)
     except Exception as exc:
-        return _fail_on_our_error(snapshot, "storing the capture", exc)
+        return _fail_on_our_error(snapshot, "storing the capture", exc, kind="storage")
     finally:
         result.close()
     return True
 
 
-def _fail_on_our_error(snapshot: Snapshot, step: str, exc: Exception) -> bool:
+def _fail_on_our_error(snapshot: Snapshot, step: str, exc: Exception, *, kind: str) -> bool:
     """Our own bug or a full disk must not leave the row running until the sweeper: fail it
     at once with the reason."""
     logger.exception("capture %s: %s failed", snapshot.pk, step)
-    _record_failure(snapshot, fetcher.PermanentFetchError(f"{step} failed: {exc!r}"))
+    _record_failure(snapshot, fetcher.PermanentFetchError(f"{step} failed: {exc!r}", kind=kind))
     return False
 
 
@@ -269,7 +269,7 @@ def _retry_delay(snapshot: Snapshot, exc: fetcher.FetchError) -> float:
 def _record_failure(snapshot: Snapshot, exc: fetcher.FetchError) -> None:
     """Back to queued with a retry time (raises RetryLater), or failed for good."""
     now = timezone.now()
-    fields = {"error": exc.message[:2000], "http_status": exc.http_status}
+    fields = {"error": exc.message[:2000], "error_kind": exc.kind, "http_status": exc.http_status}
     if exc.chain:
         fields["redirect_chain"] = exc.chain[:-1]
         fields["final_url"] = exc.chain[-1]["url"][:2000]
@@ -330,6 +330,7 @@ STORED_FIELDS = [
     "status",
     "finished_at",
     "error",
+    "error_kind",
     "content_changed",
     "http_status",
     "final_url",
@@ -358,7 +359,8 @@ def _finish_many(snapshots: list[Snapshot], *, started_at: datetime) -> None:
     for snapshot in snapshots:
         unchanged = snapshot.duplicate_of_id is not None
         snapshot.status = Snapshot.Status.SUCCEEDED if unchanged else Snapshot.Status.CAPTURED
-        snapshot.finished_at, snapshot.error, snapshot.content_changed = now, "", False
+        snapshot.finished_at, snapshot.content_changed = now, False
+        snapshot.error, snapshot.error_kind = "", ""  # an earlier attempt's failure is over
     stored = [s for s in snapshots if s.duplicate_of_id is None]
     unchanged = [s for s in snapshots if s.duplicate_of_id is not None]
     written = 0
@@ -476,7 +478,9 @@ def extract(snapshot: Snapshot) -> Snapshot:
     except Exception as exc:
         logger.exception("extracting capture %s failed", snapshot.pk)
         Snapshot.objects.filter(pk=snapshot.pk, status=Snapshot.Status.CAPTURED).update(
-            status=Snapshot.Status.FAILED, error=f"extracting the text failed: {exc}"[:2000]
+            status=Snapshot.Status.FAILED,
+            error=f"extracting the text failed: {exc}"[:2000],
+            error_kind=Snapshot.ErrorKind.EXTRACTION,
         )
         snapshot.refresh_from_db()
         return snapshot

@@ -123,7 +123,12 @@ def sweep_stuck() -> int:
     stuck = list(Snapshot.objects.stuck(lease()).values_list("pk", "source_id"))
     failed = Snapshot.objects.filter(
         pk__in=[pk for pk, _ in stuck], status=Snapshot.Status.RUNNING
-    ).update(status=Snapshot.Status.FAILED, finished_at=now, error=INTERRUPTED)
+    ).update(
+        status=Snapshot.Status.FAILED,
+        finished_at=now,
+        error=INTERRUPTED,
+        error_kind=Snapshot.ErrorKind.INTERRUPTED,
+    )
     for source_id in sorted({source_id for _, source_id in stuck}):
         interrupted = Snapshot.objects.filter(
             source_id=source_id, error=INTERRUPTED, finished_at__gte=now - timedelta(days=1)

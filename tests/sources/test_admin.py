@@ -24,7 +24,12 @@ def issue():
     captured = CitationFactory(event=event, source=SourceFactory(url="https://a.example/1"))
     SnapshotFactory(source=captured.source)
     failed = CitationFactory(event=event, source=SourceFactory(url="https://b.example/2"))
-    SnapshotFactory(source=failed.source, failed=True, error="b.example answered HTTP 404")
+    SnapshotFactory(
+        source=failed.source,
+        failed=True,
+        error="b.example answered HTTP 404",
+        error_kind=Snapshot.ErrorKind.CLIENT_ERROR,
+    )
     return issue
 
 
@@ -34,7 +39,7 @@ def test_the_issue_page_says_how_many_sources_are_captured(analyst_client, issue
     page = response.content.decode()
     assert response.status_code == 200
     assert "已存档 1 / 2 个来源" in page
-    assert "b.example answered HTTP 404" in page
+    assert "网站拒绝或页面不存在（4xx）：b.example answered HTTP 404" in page
     assert reverse("admin:events_issue_snapshot_all", args=[issue.pk]) in page
 
 
@@ -85,6 +90,24 @@ def test_the_source_page_lists_its_snapshots_and_has_a_snapshot_now_button(
     with django_capture_on_commit_callbacks(execute=True):
         analyst_client.post(button)
     assert source.snapshots.filter(status="queued").count() == 1
+
+
+def test_a_failed_capture_says_what_went_wrong_in_the_editors_language(analyst_client):
+    from django.conf import settings
+
+    failed = SnapshotFactory(
+        failed=True,
+        error="intranet.example resolves to a refused address: 10.0.0.8 is private",
+        error_kind=Snapshot.ErrorKind.REFUSED,
+    )
+    url = reverse("admin:sources_source_change", args=[failed.source.pk])
+
+    chinese = analyst_client.get(url).content.decode()
+    analyst_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = analyst_client.get(url).content.decode()
+
+    assert "地址被拒绝：intranet.example resolves to a refused address" in chinese
+    assert "Address refused: intranet.example resolves to a refused address" in english
 
 
 def test_snapshots_cannot_be_edited_or_deleted_in_the_admin(editor_client):

@@ -179,7 +179,7 @@ def test_more_than_five_redirects_fail_with_a_message(server):
     snapshot = run(queued(server.url("/r0")))
 
     assert snapshot.status == Snapshot.Status.FAILED
-    assert "more than 5 redirects" in snapshot.error
+    assert "more than 5 redirects" in snapshot.error and snapshot.error_kind == "redirects"
 
 
 def test_redirect_to_a_private_address_is_refused(server, settings, monkeypatch):
@@ -218,7 +218,7 @@ def test_404_fails_at_once_with_a_clear_message(server):
 
     assert snapshot.status == Snapshot.Status.FAILED
     assert (snapshot.http_status, snapshot.attempts) == (404, 1)
-    assert "HTTP 404" in snapshot.error
+    assert "HTTP 404" in snapshot.error and snapshot.error_kind == "client_error"
     assert snapshot.finished_at is not None and not snapshot.warc_file
 
 
@@ -241,6 +241,7 @@ def test_500_then_200_is_retried_with_backoff_and_then_succeeds(server):
     snapshot.refresh_from_db()
     assert snapshot.status == Snapshot.Status.QUEUED
     assert "HTTP 500" in snapshot.error and snapshot.http_status == 500
+    assert snapshot.error_kind == "server_error"
     assert 30 <= retry.value.delay <= 60  # first backoff step, with jitter
     assert snapshot.retry_at > timezone.now()
     with pytest.raises(pipeline.RetryLater, match="not due yet"):
@@ -250,6 +251,7 @@ def test_500_then_200_is_retried_with_backoff_and_then_succeeds(server):
         snapshot = run(snapshot)
     assert snapshot.status == Snapshot.Status.SUCCEEDED
     assert (snapshot.attempts, snapshot.error, snapshot.http_status) == (2, "", 200)
+    assert snapshot.error_kind == ""  # the failure before the success is over
 
 
 def test_429_waits_as_long_as_retry_after_says(server):
@@ -305,7 +307,7 @@ def test_a_page_slower_than_the_deadline_is_retried_later(server, settings):
 
     snapshot.refresh_from_db()
     assert snapshot.status == Snapshot.Status.QUEUED
-    assert "did not answer in time" in snapshot.error
+    assert "did not answer in time" in snapshot.error and snapshot.error_kind == "timeout"
 
 
 def test_a_body_over_the_cap_is_kept_up_to_the_cap_and_marked_truncated(server, settings):
@@ -349,7 +351,7 @@ def test_a_binary_file_fails_at_once_as_unsupported_content(server, content_type
     snapshot = run(queued(url))
 
     assert snapshot.status == Snapshot.Status.FAILED
-    assert "unsupported content type" in snapshot.error
+    assert "unsupported content type" in snapshot.error and snapshot.error_kind == "unsupported"
     assert snapshot.attempts == 1 and not snapshot.warc_file
 
 
@@ -358,4 +360,4 @@ def test_a_refused_address_fails_at_once_without_retrying(settings):
     snapshot = run(queued("http://169.254.169.254/latest/meta-data/"))
 
     assert snapshot.status == Snapshot.Status.FAILED
-    assert "link-local" in snapshot.error
+    assert "link-local" in snapshot.error and snapshot.error_kind == "refused"

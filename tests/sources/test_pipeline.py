@@ -216,6 +216,7 @@ def test_a_full_disk_fails_the_capture_with_the_reason_instead_of_leaving_it_run
 
     assert outcome.snapshot.status == "failed" and outcome.retry is None
     assert "storing the capture failed" in outcome.snapshot.error
+    assert outcome.snapshot.error_kind == "storage"
     assert "No space left on device" in outcome.snapshot.error
 
 

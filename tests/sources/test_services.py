@@ -193,6 +193,7 @@ def test_the_sweeper_fails_captures_whose_worker_died():
     stuck.refresh_from_db()
     live.refresh_from_db()
     assert stuck.status == "failed" and "interrupted" in stuck.error
+    assert stuck.error_kind == "interrupted"
     assert live.status == "running"
 
 
