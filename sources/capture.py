@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from django.core.files import File
+from django.core.files.storage import FileSystemStorage
 
 from . import warc
 from .fetcher import Exchange, FetchResult, spool
@@ -91,9 +92,8 @@ def _storage_file(snapshot, field_name: str, filename: str):
     field = getattr(snapshot, field_name)
     name = field.field.generate_filename(snapshot, filename)
     storage = field.storage
-    try:
-        path = storage.path(name)
-    except NotImplementedError:  # remote storage
+    # Not "has path()": InMemoryStorage answers path() for files that are not on disk.
+    if not isinstance(storage, FileSystemStorage):
         if storage.exists(name):
             storage.delete(name)
         with spool() as handle:
@@ -101,6 +101,7 @@ def _storage_file(snapshot, field_name: str, filename: str):
             handle.seek(0)
             field.save(filename, File(handle), save=False)
         return
+    path = storage.path(name)
     directory = os.path.dirname(path)
     if not os.path.isdir(directory):
         _make_directory(directory, storage.directory_permissions_mode)

@@ -156,6 +156,22 @@ def test_capture_files_are_written_with_the_storage_permissions(server, settings
     assert stat.S_IMODE(warc.parent.stat().st_mode) == 0o750
 
 
+def test_a_capture_into_remote_storage_goes_through_the_storage_api(server, settings):
+    # Storages without local paths (S3 and the like) get the files through Storage.save.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
+    page = html_page("Remote", "Kept in a storage that has no local paths. " * 5).encode()
+    url = server.route("/remote", Reply(200, page, {"Content-Type": "text/html"}))
+    snapshot = run(queued(url))
+
+    assert snapshot.status == Snapshot.Status.SUCCEEDED
+    assert snapshot.warc_file.name == f"snapshots/{snapshot.source_id}/{snapshot.pk}.warc.gz"
+    assert [r[0] for r in warc_records(snapshot)] == ["warcinfo", "response", "request"]
+    assert "Kept in a storage" in snapshot.text_file.read().decode("utf-8")
+
+
 def test_redirect_chain_is_followed_and_every_hop_recorded(server):
     page = html_page("Final", "The page after two redirects." * 5).encode()
     server.route("/old", Reply(301, b"", {"Location": "/older"}))
