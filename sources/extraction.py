@@ -16,6 +16,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
+from .fetcher import looks_like_pdf
+
 logger = logging.getLogger(__name__)
 
 HTML_LIMIT = 2 * 1024 * 1024  # main-text extraction reads at most this much of a page
@@ -216,10 +218,10 @@ def extract_text_plain(body: bytes, content_type: str = "") -> Extracted:
 
 
 def is_pdf(content_type: str, head: bytes) -> bool:
-    """Whether a body is a PDF: by its type, or by its first bytes when the server did not say
-    (the fetcher sniffs the same way, leading whitespace skipped, before accepting it)."""
+    """Whether a body is a PDF: by its type, or by its first bytes as the fetcher told it
+    apart when it accepted the body."""
     kind = content_type.split(";", 1)[0].strip().lower()
-    return kind == "application/pdf" or head[:1024].lstrip().startswith(b"%PDF-")
+    return kind == "application/pdf" or looks_like_pdf(head)
 
 
 def extract(handle, *, content_type: str, url: str | None = None) -> Extracted:

@@ -265,6 +265,12 @@ def _decompressor(encoding: str):
     return None
 
 
+def looks_like_pdf(first: bytes) -> bool:
+    """Whether a body starts, after any whitespace, with the PDF signature: how a PDF sent
+    without its type is told apart (extraction dispatches on the same rule)."""
+    return first[:1024].lstrip().lower().startswith(b"%pdf-")
+
+
 def _sniff_supported(content_type: str, first: bytes) -> str | None:
     """The type to treat the body as, or None when it is not a page, a text or a PDF."""
     if content_type in SUPPORTED_TYPES:
@@ -272,9 +278,9 @@ def _sniff_supported(content_type: str, first: bytes) -> str | None:
     if content_type.startswith("text/"):
         return "text/plain"
     if content_type in SNIFFED_TYPES:
-        head = first[:1024].lstrip().lower()
-        if head.startswith(b"%pdf-"):
+        if looks_like_pdf(first):
             return "application/pdf"
+        head = first[:1024].lstrip().lower()
         if head.startswith((b"<!doctype html", b"<html")):
             return "text/html"
     return None
