@@ -6,7 +6,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .normalise import normalise_url
-from .querysets import SnapshotQuerySet, SourceQuerySet
+from .querysets import UNFINISHED_STATUSES, SnapshotQuerySet, SourceQuerySet
 
 
 class Source(models.Model):
@@ -183,7 +183,7 @@ class Snapshot(models.Model):
             # twins) served no query and took almost half the database's time per capture.
             models.Index(
                 fields=["status"],
-                condition=models.Q(status__in=["queued", "running", "captured"]),
+                condition=models.Q(status__in=UNFINISHED_STATUSES),
                 name="snapshot_unfinished",
             ),
         ]

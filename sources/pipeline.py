@@ -344,7 +344,11 @@ STORED_FIELDS = [
     "warc_file",
 ]
 #: What a capture identical to the previous one writes: it is finished, text and all.
-UNCHANGED_FIELDS = [*STORED_FIELDS, "duplicate_of", *DUPLICATED_FIELDS[1:]]
+UNCHANGED_FIELDS = [
+    *STORED_FIELDS,
+    "duplicate_of",
+    *(name for name in DUPLICATED_FIELDS if name not in STORED_FIELDS),
+]
 
 
 def _finish_many(snapshots: list[Snapshot], *, started_at: datetime) -> None:
@@ -391,7 +395,8 @@ def _update_rows(snapshots: list[Snapshot], names: list[str], *, started_at: dat
     quote = connection.ops.quote_name
     fields = [meta.get_field(name) for name in names]
     assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
-    where = " AND ".join(f"{quote(column)} = %s" for column in ("id", "status", "started_at"))
+    claim_columns = [meta.pk.column, *(meta.get_field(n).column for n in ("status", "started_at"))]
+    where = " AND ".join(f"{quote(column)} = %s" for column in claim_columns)
     sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {where}"  # noqa: S608
     claim = [
         Snapshot.Status.RUNNING,

@@ -1,6 +1,9 @@
 from django.db import models
 from django.db.models.functions import Now
 
+#: A capture still in hand: waiting for or held by a worker, or awaiting extraction.
+UNFINISHED_STATUSES = ["queued", "running", "captured"]
+
 
 class SourceQuerySet(models.QuerySet):
     def cited_by_issue(self, issue):
@@ -13,7 +16,7 @@ class SourceQuerySet(models.QuerySet):
 
     def without_active_capture(self):
         """Sources with no capture pending (queued, running or awaiting extraction)."""
-        return self.exclude(snapshots__status__in=["queued", "running", "captured"])
+        return self.exclude(snapshots__status__in=UNFINISHED_STATUSES)
 
     def not_captured_since(self, when):
         """Sources whose newest successful capture is older than `when`, or missing."""
@@ -27,7 +30,7 @@ class SnapshotQuerySet(models.QuerySet):
 
     def active(self):
         """Captures waiting for or held by a worker, or captured and awaiting extraction."""
-        return self.filter(status__in=["queued", "running", "captured"])
+        return self.filter(status__in=UNFINISHED_STATUSES)
 
     def stuck(self, lease):
         """Captures "running" for longer than a worker may hold one, by database time."""

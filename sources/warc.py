@@ -40,7 +40,9 @@ def http_head(status_line: str, headers: list[tuple[str, str]]) -> bytes:
 
 
 def _chunks(payload):
-    """The payload file's bytes in chunks, from its start."""
+    """The payload file's bytes in chunks, from its start (none without a payload)."""
+    if payload is None:
+        return
     payload.seek(0)
     while chunk := payload.read(CHUNK):
         yield chunk
@@ -61,18 +63,17 @@ class WarcWriter:
         payload=None,
         payload_digest: bytes | None = None,
         content_type: str,
-        rec_id: str | None = None,
     ) -> str:
         """Write one record whose block is `head` followed by the payload file (if any).
 
         `payload_digest` is the payload's sha256 when the caller already computed it (the
         fetcher hashes the body as it arrives); the block digest covers head and payload.
         """
-        rec_id = rec_id or record_id()
+        rec_id = record_id()
         block = hashlib.sha256(head)
         length = len(head)
         hashing = hashlib.sha256() if payload is not None and payload_digest is None else None
-        for chunk in _chunks(payload) if payload is not None else ():
+        for chunk in _chunks(payload):
             block.update(chunk)
             length += len(chunk)
             if hashing is not None:
@@ -96,7 +97,7 @@ class WarcWriter:
         write = self.out.write
         write(member.compress(("\r\n".join(lines) + "\r\n\r\n").encode("utf-8")))
         write(member.compress(head))
-        for chunk in _chunks(payload) if payload is not None else ():
+        for chunk in _chunks(payload):
             write(member.compress(chunk))
         write(member.compress(b"\r\n\r\n"))
         write(member.flush())
