@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -392,7 +392,10 @@ def _update_rows(snapshots: list[Snapshot], names: list[str], *, started_at: dat
     every value is a parameter.
     """
     meta = Snapshot._meta
-    quote = connection.ops.quote_name
+    # The thread's connection itself: `connection` is a proxy that looks the thread's up again
+    # on every use, and preparing the values uses it once per field and row.
+    database = connections[DEFAULT_DB_ALIAS]
+    quote = database.ops.quote_name
     fields = [meta.get_field(name) for name in names]
     assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
     claim_columns = [meta.pk.column, *(meta.get_field(n).column for n in ("status", "started_at"))]
@@ -400,13 +403,13 @@ def _update_rows(snapshots: list[Snapshot], names: list[str], *, started_at: dat
     sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {where}"  # noqa: S608
     claim = [
         Snapshot.Status.RUNNING,
-        meta.get_field("started_at").get_db_prep_save(started_at, connection),
+        meta.get_field("started_at").get_db_prep_save(started_at, database),
     ]
     rows = [
-        [*(f.get_db_prep_save(getattr(s, f.attname), connection) for f in fields), s.pk, *claim]
+        [*(f.get_db_prep_save(getattr(s, f.attname), database) for f in fields), s.pk, *claim]
         for s in snapshots
     ]
-    with connection.cursor() as cursor:
+    with database.cursor() as cursor:
         cursor.executemany(sql, rows)
         return cursor.rowcount
 
