@@ -216,6 +216,8 @@ def capture_many(snapshot_ids: list[int], *, policy: fetcher.Policy | None = Non
                 stored.append(snapshot)
         except RetryLater as exc:
             outcomes[snapshot.pk].retry = exc
+        except LostClaim:
+            outcomes[snapshot.pk].claimed = False
     _finish_many(stored, started_at=now)
     return [outcomes[pk] for pk in snapshot_ids if pk in outcomes]
 
@@ -267,27 +269,42 @@ def _retry_delay(snapshot: Snapshot, exc: fetcher.FetchError) -> float:
 
 
 def _record_failure(snapshot: Snapshot, exc: fetcher.FetchError) -> None:
-    """Back to queued with a retry time (raises RetryLater), or failed for good."""
+    """Back to queued with a retry time (raises RetryLater), or failed for good.
+
+    Only while the row is still running under this worker's claim: when the sweeper gave up on
+    it, or another worker took it over after this one outlived its lease, theirs stands and
+    LostClaim is raised instead.
+    """
     now = timezone.now()
     fields = {"error": exc.message[:2000], "error_kind": exc.kind, "http_status": exc.http_status}
     if exc.chain:
         fields["redirect_chain"] = exc.chain[:-1]
         fields["final_url"] = exc.chain[-1]["url"][:2000]
+    ours = Snapshot.objects.filter(
+        pk=snapshot.pk, status=Snapshot.Status.RUNNING, started_at=snapshot.started_at
+    )
     if exc.transient:
         delay = _retry_delay(snapshot, exc)
         if now + timedelta(seconds=delay) < snapshot.queued_at + RETRY_WINDOW:
             retry_at = now + timedelta(seconds=delay)
-            Snapshot.objects.filter(pk=snapshot.pk, status="running").update(
-                status=Snapshot.Status.QUEUED, retry_at=retry_at, **fields
-            )
-            snapshot.refresh_from_db()
+            recorded = ours.update(status=Snapshot.Status.QUEUED, retry_at=retry_at, **fields)
+            _refresh_or_lose(snapshot, recorded)
             # A longer wait is served in steps: an early wake-up finds retry_at and sleeps on.
             raise RetryLater(min(delay, RETRY_MAX_SECONDS), exc.message)
         fields["error"] = f"gave up after 24 hours of retries: {exc.message}"[:2000]
-    Snapshot.objects.filter(pk=snapshot.pk, status="running").update(
-        status=Snapshot.Status.FAILED, finished_at=now, **fields
-    )
+    recorded = ours.update(status=Snapshot.Status.FAILED, finished_at=now, **fields)
+    _refresh_or_lose(snapshot, recorded)
+
+
+class LostClaim(Exception):
+    """The capture is no longer this worker's (the sweeper's verdict, or another worker's
+    claim after this one outlived its lease): leave it alone."""
+
+
+def _refresh_or_lose(snapshot: Snapshot, recorded: int) -> None:
     snapshot.refresh_from_db()
+    if not recorded:
+        raise LostClaim
 
 
 def _store_files(snapshot: Snapshot, result: fetcher.FetchResult) -> None:

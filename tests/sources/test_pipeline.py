@@ -137,6 +137,31 @@ def test_a_row_the_sweeper_failed_during_the_batch_keeps_its_verdict(server, mon
     assert Snapshot.objects.get(pk=other.pk).status == "captured"
 
 
+@pytest.mark.parametrize("status", [404, 503])
+def test_a_failure_after_another_worker_took_the_capture_over_leaves_its_claim_alone(
+    server, monkeypatch, status
+):
+    # This worker outlived its lease (a fetch that hung) and another worker claimed the row
+    # again: this worker's failure used to overwrite the other's claim (failed, or queued
+    # again), and the other worker's result was then thrown away.
+    url = server.route("/gone", Reply(status, b"nope", HTML))
+    victim = SnapshotFactory(queued=True, attempts=0, source=SourceFactory(url=url))
+    taken_over_at = timezone.now() + timedelta(seconds=1)
+    fetch = pipeline.fetcher.fetch
+
+    def hanging_fetch(url, policy):
+        Snapshot.objects.filter(pk=victim.pk).update(started_at=taken_over_at, attempts=2)
+        return fetch(url, policy)
+
+    monkeypatch.setattr(pipeline.fetcher, "fetch", hanging_fetch)
+
+    [outcome] = pipeline.capture_many([victim.pk])
+
+    row = Snapshot.objects.get(pk=victim.pk)
+    assert (row.status, row.started_at, row.error) == ("running", taken_over_at, "")
+    assert not outcome.claimed and outcome.retry is None
+
+
 def test_the_batch_task_captures_then_extracts_in_process(server):
     snapshots = queued_pages(server, 3)
 
@@ -329,3 +354,22 @@ def test_claiming_a_batch_reads_its_own_rows_however_long_the_queue():
     assert rows_read(*pipeline._claim_statement(batch, timezone.now())) <= 100
     extraction = Snapshot.objects.filter(pk__in=batch, status=Snapshot.Status.CAPTURED)
     assert rows_read(*extraction.query.sql_with_params()) <= 100
+
+
+def test_a_failure_after_the_sweeper_gave_up_keeps_its_verdict_and_asks_no_retry(
+    server, monkeypatch
+):
+    url = server.route("/busy", Reply(503, b"busy", HTML))
+    victim = SnapshotFactory(queued=True, attempts=0, source=SourceFactory(url=url))
+    fetch = pipeline.fetcher.fetch
+
+    def hanging_fetch(url, policy):
+        Snapshot.objects.filter(pk=victim.pk).update(status="failed", error=services.INTERRUPTED)
+        return fetch(url, policy)
+
+    monkeypatch.setattr(pipeline.fetcher, "fetch", hanging_fetch)
+
+    [outcome] = pipeline.capture_many([victim.pk])
+
+    assert Snapshot.objects.get(pk=victim.pk).error == services.INTERRUPTED
+    assert outcome.snapshot.status == "failed" and outcome.retry is None
