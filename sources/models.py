@@ -189,6 +189,14 @@ class Snapshot(models.Model):
                 condition=models.Q(status__in=UNFINISHED_STATUSES),
                 name="snapshot_unfinished",
             ),
+            # A source's newest successful capture (the claim, extraction, the admin) in one
+            # step, not a sort of its whole history. A capture enters it only when it
+            # succeeds, so the capture step's updates never touch it.
+            models.Index(
+                fields=["source", "-finished_at", "-id"],
+                condition=models.Q(status="succeeded"),
+                name="snapshot_latest_success",
+            ),
         ]
         constraints = [
             # Two workers never capture the same source at once.

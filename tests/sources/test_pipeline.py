@@ -318,9 +318,9 @@ def test_a_batch_that_runs_out_of_its_lease_puts_the_pages_it_did_not_start_back
     assert len(server.requests) == 1
 
 
-def rows_read(sql, params, table=Snapshot._meta.db_table):
-    """How many of the table's rows the statement went through (not counting other aliases
-    of it), as PostgreSQL ran it."""
+def rows_read(sql, params, alias=Snapshot._meta.db_table):
+    """How many rows the statement went through under this name of a table, as PostgreSQL
+    ran it."""
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
@@ -330,7 +330,7 @@ def rows_read(sql, params, table=Snapshot._meta.db_table):
     while nodes:
         node = nodes.pop()
         nodes.extend(node.get("Plans", []))
-        if node.get("Alias") == table and "Scan" in node["Node Type"]:
+        if node.get("Alias") == alias and "Scan" in node["Node Type"]:
             loops = node.get("Actual Loops", 1)
             removed = node.get("Rows Removed by Filter", 0)
             removed += node.get("Rows Removed by Index Recheck", 0)
@@ -373,3 +373,19 @@ def test_a_failure_after_the_sweeper_gave_up_keeps_its_verdict_and_asks_no_retry
 
     assert Snapshot.objects.get(pk=victim.pk).error == services.INTERRUPTED
     assert outcome.snapshot.status == "failed" and outcome.retry is None
+
+
+@pytest.mark.usefixtures("postgres")
+def test_claiming_a_capture_finds_its_previous_one_without_reading_the_whole_history():
+    # The claim returns each row with its source's newest successful capture (to store nothing
+    # when the bytes did not change): it went through every capture of the source and sorted
+    # them, a year of daily captures for each row of a batch.
+    source = SourceFactory()
+    start = timezone.now() - timedelta(days=400)
+    Snapshot.objects.bulk_create(
+        Snapshot(source=source, finished_at=start + timedelta(days=n)) for n in range(400)
+    )
+    queued = SnapshotFactory(queued=True, source=source)
+
+    sql, params = pipeline._claim_statement([queued.pk], timezone.now())
+    assert rows_read(sql, params, alias="previous") <= 5
