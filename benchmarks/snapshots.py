@@ -275,6 +275,8 @@ def workers(port: int, concurrency: int, pool: str):
     """
     from django.db import connection
 
+    from sources.services import batches
+
     if pool == "threads":
         # Each thread keeps its connection, as a worker with CONN_MAX_AGE > 0 does.
         executor = ThreadPoolExecutor(concurrency)
@@ -287,11 +289,11 @@ def workers(port: int, concurrency: int, pool: str):
         run_map = functools.partial(executor.map, chunksize=1)
     with executor:
         warm_up = queued_snapshots(port, range(concurrency * 2), tag="warm-up")
-        list(run_map(_warm_up, [warm_up[i : i + 2] for i in range(0, len(warm_up), 2)]))
+        list(run_map(_warm_up, batches(warm_up, 2)))
 
-        def run(work, batches) -> float:
+        def run(work, work_batches) -> float:
             start = time.perf_counter()
-            list(run_map(work, batches))
+            list(run_map(work, work_batches))
             return time.perf_counter() - start
 
         yield run
@@ -311,11 +313,10 @@ def queued_snapshots(port: int, numbers, *, tag: str) -> list[int]:
 
 def run_pipeline(run, port: int, pages: int) -> tuple[float, list[int]]:
     """Capture every page in batches, as the capture_snapshots task does."""
-    from sources.services import BATCH_SIZE
+    from sources.services import batches
 
     snapshots = queued_snapshots(port, range(pages), tag=str(time.time_ns()))
-    batches = [snapshots[i : i + BATCH_SIZE] for i in range(0, pages, BATCH_SIZE)]
-    seconds = run(_capture_batch, batches)
+    seconds = run(_capture_batch, batches(snapshots))
     _expect(snapshots, "captured")
     return seconds, snapshots
 
@@ -333,10 +334,9 @@ def _expect(snapshot_ids: list[int], status: str) -> None:
 def run_extraction(run, snapshot_ids: list[int]) -> float:
     """Extraction as its own step, in batches as the extract_snapshots task runs it."""
     from sources.models import Snapshot
-    from sources.services import BATCH_SIZE
+    from sources.services import batches
 
-    batches = [snapshot_ids[i : i + BATCH_SIZE] for i in range(0, len(snapshot_ids), BATCH_SIZE)]
-    seconds = run(_extract_batch, batches)
+    seconds = run(_extract_batch, batches(snapshot_ids))
     _expect(snapshot_ids, "succeeded")
     sample = Snapshot.objects.filter(pk__in=snapshot_ids).first()
     text = sample.text_file.read().decode()
@@ -395,6 +395,8 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     from django.db import connection
 
+    from sources.services import batches
+
     print(
         f"{args.pages} pages of {len(page_body(0, args.size)):,} bytes, "
         f"concurrency {args.concurrency} ({args.pool} for captures), database {connection.vendor}"
@@ -411,8 +413,7 @@ def main() -> None:
             plain_rates.append(args.pages / plain)
             capture_rates.append(args.pages / capture_seconds)
             ratios.append(capture_rates[-1] / plain_rates[-1])
-        batches = [list(range(i, i + 25)) for i in range(0, args.pages, 25)]
-        warc_only = run(functools.partial(fetch_and_warc, port), batches)
+        warc_only = run(functools.partial(fetch_and_warc, port), batches(list(range(args.pages))))
         extract = run_extraction(run, snapshot_ids)
     print(f"plain http.client fetch:          {median(plain_rates):8.1f} pages/s")
     print(f"  checked fetch + WARC, no DB:    {args.pages / warc_only:8.1f} pages/s (breakdown)")

@@ -30,11 +30,16 @@ def _queue_task(snapshot_id: int) -> None:
     capture_snapshot.delay_on_commit(snapshot_id)
 
 
+def batches(snapshot_ids: list[int], size: int = BATCH_SIZE) -> list[list[int]]:
+    """The ids in order, cut into the batches a bulk task takes."""
+    return [snapshot_ids[start : start + size] for start in range(0, len(snapshot_ids), size)]
+
+
 def _queue_batches(snapshot_ids: list[int]) -> None:
     from .tasks import capture_snapshots
 
-    for start in range(0, len(snapshot_ids), BATCH_SIZE):
-        capture_snapshots.delay_on_commit(snapshot_ids[start : start + BATCH_SIZE])
+    for batch in batches(snapshot_ids):
+        capture_snapshots.delay_on_commit(batch)
 
 
 def _queue_extraction(snapshot_ids: list[int]) -> None:
