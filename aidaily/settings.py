@@ -213,6 +213,9 @@ SNAPSHOT_ALLOW_PRIVATE_ADDRESSES = env.bool("SNAPSHOT_ALLOW_PRIVATE_ADDRESSES", 
 SNAPSHOT_MAX_BYTES = env.int("SNAPSHOT_MAX_BYTES", default=20 * 1024 * 1024)
 SNAPSHOT_TIMEOUT = env.float("SNAPSHOT_TIMEOUT", default=30.0)
 SNAPSHOT_ORIGIN = env("SNAPSHOT_ORIGIN", default="").rstrip("/")
+# Captures that run at once across every worker on the snapshots queue (containers x
+# WORKER_CONCURRENCY): bulk captures are split into that many tasks.
+SNAPSHOT_PARALLEL_CAPTURES = env.int("SNAPSHOT_PARALLEL_CAPTURES", default=4)
 SNAPSHOT_USER_AGENT = env(
     "SNAPSHOT_USER_AGENT",
     default=f"aidaily-archiver/0.1 (+{SITE_URL}; captures sources cited by AI前沿发展日报)",

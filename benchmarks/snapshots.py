@@ -8,7 +8,8 @@
 2. Baseline: a plain threaded http.client fetch of every page, same concurrency.
 3. Pipeline: the real bulk capture (sources.pipeline.capture_many: claim a batch, checked fetch,
    WARC into storage, Snapshot rows finished as captured) of a queued snapshot per
-   page, in batches as the capture_snapshots task runs them, with the same concurrency: worker
+   page, in the batches services.request_captures queues for that many parallel captures
+   (SNAPSHOT_PARALLEL_CAPTURES = --concurrency), run with the same concurrency: worker
    processes, as Celery's prefork pool runs tasks (or threads: --pool threads).
    Baseline and pipeline run alternately --repeat times; the ratio is the median of the
    runs' pipeline / baseline pages per second.
@@ -289,7 +290,7 @@ def workers(port: int, concurrency: int, pool: str):
         run_map = functools.partial(executor.map, chunksize=1)
     with executor:
         warm_up = queued_snapshots(port, range(concurrency * 2), tag="warm-up")
-        list(run_map(_warm_up, batches(warm_up, 2)))
+        list(run_map(_warm_up, batches(warm_up, parallel=concurrency)))
 
         def run(work, work_batches) -> float:
             start = time.perf_counter()
@@ -311,12 +312,13 @@ def queued_snapshots(port: int, numbers, *, tag: str) -> list[int]:
     ]
 
 
-def run_pipeline(run, port: int, pages: int) -> tuple[float, list[int]]:
-    """Capture every page in batches, as the capture_snapshots task does."""
+def run_pipeline(run, port: int, pages: int, concurrency: int) -> tuple[float, list[int]]:
+    """Capture every page in batches, as the capture_snapshots tasks do: the job split over
+    the worker processes as services.request_captures splits it."""
     from sources.services import batches
 
     snapshots = queued_snapshots(port, range(pages), tag=str(time.time_ns()))
-    seconds = run(_capture_batch, batches(snapshots))
+    seconds = run(_capture_batch, batches(snapshots, parallel=concurrency))
     _expect(snapshots, "captured")
     return seconds, snapshots
 
@@ -331,12 +333,12 @@ def _expect(snapshot_ids: list[int], status: str) -> None:
         raise SystemExit(f"only {done}/{len(snapshot_ids)} snapshots are {status}: {errors}")
 
 
-def run_extraction(run, snapshot_ids: list[int]) -> float:
+def run_extraction(run, snapshot_ids: list[int], concurrency: int) -> float:
     """Extraction as its own step, in batches as the extract_snapshots task runs it."""
     from sources.models import Snapshot
     from sources.services import batches
 
-    seconds = run(_extract_batch, batches(snapshot_ids))
+    seconds = run(_extract_batch, batches(snapshot_ids, parallel=concurrency))
     _expect(snapshot_ids, "succeeded")
     sample = Snapshot.objects.filter(pk__in=snapshot_ids).first()
     text = sample.text_file.read().decode()
@@ -409,12 +411,13 @@ def main() -> None:
     with workers(port, args.concurrency, args.pool) as run:
         for _ in range(args.repeat):
             plain = timed_pool(lambda n: plain_fetch(port, n), range(args.pages), args.concurrency)
-            capture_seconds, snapshot_ids = run_pipeline(run, port, args.pages)
+            capture_seconds, snapshot_ids = run_pipeline(run, port, args.pages, args.concurrency)
             plain_rates.append(args.pages / plain)
             capture_rates.append(args.pages / capture_seconds)
             ratios.append(capture_rates[-1] / plain_rates[-1])
-        warc_only = run(functools.partial(fetch_and_warc, port), batches(list(range(args.pages))))
-        extract = run_extraction(run, snapshot_ids)
+        every_page = batches(list(range(args.pages)), parallel=args.concurrency)
+        warc_only = run(functools.partial(fetch_and_warc, port), every_page)
+        extract = run_extraction(run, snapshot_ids, args.concurrency)
     print(f"plain http.client fetch:          {median(plain_rates):8.1f} pages/s")
     print(f"  checked fetch + WARC, no DB:    {args.pages / warc_only:8.1f} pages/s (breakdown)")
     print(f"capture (fetch + WARC + row):     {median(capture_rates):8.1f} pages/s")

@@ -189,18 +189,35 @@ def test_the_batch_task_retries_a_transient_failure_as_its_own_capture(server, m
     assert retried == [((snapshot.pk,), 120)]
 
 
-def test_asking_for_many_captures_queues_them_in_batches(
-    monkeypatch, django_capture_on_commit_callbacks
+def test_asking_for_many_captures_gives_every_parallel_capture_a_batch(
+    monkeypatch, settings, django_capture_on_commit_callbacks
 ):
+    settings.SNAPSHOT_PARALLEL_CAPTURES = 4
     batches = []
     monkeypatch.setattr(tasks.capture_snapshots, "delay", lambda pks: batches.append(pks))
-    sources = [SourceFactory() for _ in range(services.BATCH_SIZE + 3)]
+    sources = [SourceFactory() for _ in range(30)]
 
     with django_capture_on_commit_callbacks(execute=True):
         snapshots = services.request_captures(sources)
 
-    assert [len(batch) for batch in batches] == [services.BATCH_SIZE, 3]
+    assert [len(batch) for batch in batches] == [8, 8, 8, 6]
     assert sorted(pk for batch in batches for pk in batch) == sorted(ids(snapshots))
+
+
+@pytest.mark.parametrize(
+    ("count", "parallel", "sizes"),
+    [
+        (0, 4, []),
+        (3, 4, [1, 1, 1]),  # fewer captures than processes: one each
+        (500, 8, [63] * 7 + [59]),
+        (1000, 4, [services.MAX_BATCH_SIZE] * 10),  # a worker holds at most this many at once
+    ],
+)
+def test_bulk_captures_are_cut_into_batches_for_the_worker_pool(count, parallel, sizes):
+    cut = services.batches(list(range(count)), parallel=parallel)
+
+    assert [len(batch) for batch in cut] == sizes
+    assert [pk for batch in cut for pk in batch] == list(range(count))
 
 
 def test_the_sweeper_queues_again_an_extraction_whose_task_was_lost(
