@@ -1,5 +1,7 @@
 """Sources cited by items, and the append-only snapshots workers capture of them."""
 
+from datetime import UTC
+
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext, pgettext_lazy
@@ -81,7 +83,13 @@ class Source(models.Model):
 
 
 def snapshot_upload_path(snapshot, filename):
-    return f"snapshots/{snapshot.source_id}/{filename}"
+    """snapshots/<year>/<month>/<day the capture was asked for, UTC>/<snapshot id>.<ext>
+
+    By day, as crawls store their WARCs, not by source: a directory per source meant a mkdir
+    for every newly cited source and one parent directory that grew with every source ever
+    cited. The day is the row's, so a capture retried the next day keeps its files together.
+    """
+    return f"snapshots/{snapshot.queued_at.astimezone(UTC):%Y/%m/%d}/{filename}"
 
 
 class Snapshot(models.Model):

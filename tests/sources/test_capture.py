@@ -8,7 +8,7 @@ import socket
 import stat
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -167,7 +167,8 @@ def test_a_capture_into_remote_storage_goes_through_the_storage_api(server, sett
     snapshot = run(queued(url))
 
     assert snapshot.status == Snapshot.Status.SUCCEEDED
-    assert snapshot.warc_file.name == f"snapshots/{snapshot.source_id}/{snapshot.pk}.warc.gz"
+    day = snapshot.queued_at.astimezone(UTC)
+    assert snapshot.warc_file.name == f"snapshots/{day:%Y/%m/%d}/{snapshot.pk}.warc.gz"
     assert [r[0] for r in warc_records(snapshot)] == ["warcinfo", "response", "request"]
     assert "Kept in a storage" in snapshot.text_file.read().decode("utf-8")
 
@@ -268,6 +269,24 @@ def test_500_then_200_is_retried_with_backoff_and_then_succeeds(server):
     assert snapshot.status == Snapshot.Status.SUCCEEDED
     assert (snapshot.attempts, snapshot.error, snapshot.http_status) == (2, "", 200)
     assert snapshot.error_kind == ""  # the failure before the success is over
+
+
+def test_files_are_filed_under_the_day_the_capture_was_asked_for(server):
+    # Asked for just before midnight (UTC), failed, captured after it: one directory still
+    # holds the WARC and the text, under the day the row was queued.
+    page = html_page("Late", "Filed under the day it was asked for. " * 20).encode()
+    pages = iter([Reply(503, b"busy"), Reply(200, page, {"Content-Type": "text/html"})])
+    url = server.route("/late", lambda: next(pages))
+    with time_machine.travel(datetime(2026, 4, 7, 23, 59, 30, tzinfo=UTC), tick=False):
+        snapshot = queued(url)
+        with pytest.raises(pipeline.RetryLater):
+            pipeline.capture(snapshot_id=snapshot.pk)
+    with time_machine.travel(datetime(2026, 4, 8, 0, 30, tzinfo=UTC), tick=False):
+        snapshot = run(snapshot)
+
+    assert snapshot.status == Snapshot.Status.SUCCEEDED
+    assert snapshot.warc_file.name == f"snapshots/2026/04/07/{snapshot.pk}.warc.gz"
+    assert snapshot.text_file.name == f"snapshots/2026/04/07/{snapshot.pk}.txt"
 
 
 def test_429_waits_as_long_as_retry_after_says(server):

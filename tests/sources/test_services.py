@@ -59,7 +59,7 @@ def test_an_identical_body_records_the_check_without_storing_files_again(server)
     assert second.warc_file.name == first.warc_file.name
     assert second.text_sha256 == first.text_sha256
     assert not second.content_changed
-    directory = first.warc_file.storage.path(f"snapshots/{source.pk}")
+    directory = first.warc_file.storage.path(os.path.dirname(first.warc_file.name))
     assert sorted(os.listdir(directory)) == [f"{first.pk}.txt", f"{first.pk}.warc.gz"]
 
 
@@ -162,7 +162,7 @@ def test_a_rerun_after_a_crash_leaves_no_half_written_snapshot(server):
     Snapshot.objects.filter(pk=snapshot.pk).update(
         status="running", attempts=1, started_at=timezone.now() - timedelta(hours=2)
     )
-    leftover = f"snapshots/{source.pk}/{snapshot.pk}.warc.gz"
+    leftover = f"snapshots/{snapshot.queued_at:%Y/%m/%d}/{snapshot.pk}.warc.gz"
     snapshot.warc_file.storage.save(leftover, io.BytesIO(b"\x1f\x8b half"))
 
     pipeline.capture(snapshot_id=snapshot.pk)  # the broker redelivers the task
