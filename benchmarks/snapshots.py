@@ -224,7 +224,8 @@ def timed_pool(function, items, concurrency: int) -> float:
 
 
 def fetch_and_warc(port: int, numbers: list[int]) -> None:
-    """The capture's network and WARC work alone (no storage, no database), for the breakdown."""
+    """The capture's network and WARC work alone (no storage, no database), for the breakdown:
+    each page's records, as a batch appends them to its file."""
     from sources import capture, fetcher
 
     policy = fetcher.Policy(user_agent="aidaily-benchmark", allow_private=True)
@@ -232,7 +233,7 @@ def fetch_and_warc(port: int, numbers: list[int]) -> None:
         result = fetcher.fetch(f"http://127.0.0.1:{port}/page/{number}", policy)
         try:
             with fetcher.spool() as handle:
-                capture.write_warc(result, handle, filename="page.warc.gz")
+                capture.write_records(result, handle)
         finally:
             result.close()
 

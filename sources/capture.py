@@ -1,7 +1,7 @@
 """From a fetch result to stored files: the WARC (every exchange, as received) and the text.
 
-Files are named by the snapshot's id, so a task re-run after a crash overwrites its own
-leftovers, and a row points at its files only once the capture has finished writing them.
+A batch's captures share one WARC file (`WarcBatch`); the text is a file per snapshot, named
+by its id. A row points at its files only once the capture has finished writing them.
 """
 
 import hashlib
@@ -17,7 +17,7 @@ from . import warc
 from .fetcher import Exchange, FetchResult, spool
 
 SOFTWARE = "aidaily-archiver/0.2"
-# A page's compressed WARC (about 10 KB for a 40 KB page) leaves in one write, not three.
+# A text file (about 10 KB for a 40 KB page) leaves in one write.
 WRITE_BUFFER = 64 * 1024
 
 
@@ -54,25 +54,122 @@ def _write_exchange(writer: warc.WarcWriter, exchange: Exchange) -> None:
     )
 
 
-def write_warc(result: FetchResult, handle, *, filename: str) -> None:
-    """Write a warcinfo record, then a response and a request record per exchange, gzipped."""
-    writer = warc.WarcWriter(handle)
+def write_warcinfo(handle, *, filename: str) -> None:
+    """The warcinfo record that opens a WARC file: who wrote it, in which format."""
     info = f"software: {SOFTWARE}\r\nformat: WARC File Format 1.1\r\n".encode()
-    writer.write(
+    warc.WarcWriter(handle).write(
         "warcinfo",
         [("WARC-Date", warc.warc_date(datetime.now(UTC))), ("WARC-Filename", filename)],
         head=info,
         content_type="application/warc-fields",
     )
+
+
+def write_records(result: FetchResult, handle) -> None:
+    """A response and a request record per exchange (redirects first), each gzipped."""
+    writer = warc.WarcWriter(handle)
     for exchange in result.exchanges:
         _write_exchange(writer, exchange)
 
 
-def save_warc(snapshot, result: FetchResult) -> None:
-    """Write the WARC as the snapshot's warc_file (the row is not saved)."""
-    filename = f"{snapshot.pk}.warc.gz"
-    with _storage_file(snapshot, "warc_file", filename) as handle:
-        write_warc(result, handle, filename=filename)
+class WarcBatch:
+    """The WARC file a batch of captures shares: a warcinfo record, then each capture's records
+    appended as the batch goes. Each capture notes where its records start and how long they
+    are (whole gzip members: a valid WARC of their own, served as the capture's download).
+
+    A file per capture cost a fifth of a capture's CPU when eight workers shared two cores
+    (creating the file and its name, closing it, setting its mode: the benchmark's capture rate
+    went from about 2,000 to 2,450 pages/s with one file per batch). The file is named by its
+    first capture and the claim's time, so two batches never write the same file; a batch
+    killed half-way leaves a file that no row points at (its rows are captured again), never a
+    row pointing at half a file. Nothing points at the file until `close` has finished it.
+    """
+
+    def __init__(self, *, claimed_at: datetime):
+        self.claimed_at = claimed_at
+        self.snapshots: list = []  # the captures whose records are in the file, in order
+        self._file = None
+        self._name = ""
+        self._storage = None
+        self._path = None  # on local storage, where the file is written in place
+
+    def add(self, snapshot, result: FetchResult) -> None:
+        """Append the capture's records; when that fails, the file is cut back to where it was."""
+        with spool() as records:
+            write_records(result, records)
+            if self._file is None:
+                self._open(snapshot)
+            start = self._file.tell()
+            try:
+                _append(self._file, records)
+            except BaseException:
+                self._file.seek(start)
+                self._file.truncate()
+                raise
+        snapshot.warc_offset, snapshot.warc_length = start, self._file.tell() - start
+        self.snapshots.append(snapshot)
+
+    def _open(self, first) -> None:
+        field = first.warc_file
+        filename = f"{first.pk}-{self.claimed_at:%H%M%S%f}.warc.gz"
+        self._name = field.field.generate_filename(first, filename)
+        self._storage = field.storage
+        # Not "has path()": InMemoryStorage answers path() for files that are not on disk.
+        if isinstance(self._storage, FileSystemStorage):
+            # Raw (unbuffered): what `add` wrote is in the file, and a failed write can be cut.
+            self._file, self._path = _create_in_place(self._storage, self._name, "xb", 0)
+        else:
+            self._file = spool()  # saved through the storage once complete
+        try:
+            with spool() as info:
+                write_warcinfo(info, filename=os.path.basename(self._name))
+                _append(self._file, info)
+        except BaseException:
+            self.discard()  # a file must open with its whole warcinfo record, or not be
+            raise
+
+    def close(self) -> None:
+        """Finish the file and point every capture in it at it; a file with no capture in it is
+        removed. Raises when the file could not be finished (no capture then points at it)."""
+        if self._file is None:
+            return
+        if not self.snapshots:
+            self.discard()
+            return
+        try:
+            if self._path is None:  # a remote storage: saved whole, under the name it gives
+                self._file.seek(0)
+                self._name = self._storage.save(self._name, File(self._file))
+            elif self._storage.file_permissions_mode is not None:
+                os.chmod(self._path, self._storage.file_permissions_mode)
+        except BaseException:
+            self.discard()
+            raise
+        self._file.close()
+        self._file = None
+        for snapshot in self.snapshots:
+            snapshot.warc_file = self._name
+
+    def discard(self) -> None:
+        """Drop the file: no row will point at it."""
+        if self._file is None:
+            return
+        self._file.close()
+        self._file = None
+        if self._path is not None:
+            with suppress(OSError):
+                os.remove(self._path)
+            self._path = None
+
+
+def _append(out, source) -> None:
+    """Copy a rewound temporary file to the end of `out`, every byte (a raw file may take part of
+    a write, and says so)."""
+    source.seek(0)
+    while chunk := source.read(warc.CHUNK):
+        view = memoryview(chunk)
+        while view:
+            view = view[out.write(view) :]
 
 
 def save_text(snapshot, text: str) -> None:
@@ -103,12 +200,7 @@ def _storage_file(snapshot, field_name: str, filename: str):
             handle.seek(0)
             field.save(filename, File(handle), save=False)
         return
-    path = storage.path(name)
-    try:
-        handle = open(path, "wb", buffering=WRITE_BUFFER)  # noqa: SIM115 (closed below)
-    except FileNotFoundError:  # the day's first capture: its directory does not exist yet
-        _make_directory(os.path.dirname(path), storage.directory_permissions_mode)
-        handle = open(path, "wb", buffering=WRITE_BUFFER)  # noqa: SIM115
+    handle, path = _create_in_place(storage, name, "wb", WRITE_BUFFER)
     try:
         with handle:
             yield handle
@@ -119,6 +211,20 @@ def _storage_file(snapshot, field_name: str, filename: str):
     if storage.file_permissions_mode is not None:
         os.chmod(path, storage.file_permissions_mode)
     setattr(snapshot, field_name, name)
+
+
+def _create_in_place(storage: FileSystemStorage, name: str, mode: str, buffering: int):
+    """Open a file of local storage for writing where it belongs; returns it and its path.
+
+    The directory is made only when the open says it is missing (the day's first file): a
+    check before every open was a system call per capture for nothing.
+    """
+    path = storage.path(name)
+    try:
+        return open(path, mode, buffering=buffering), path  # the caller closes it
+    except FileNotFoundError:
+        _make_directory(os.path.dirname(path), storage.directory_permissions_mode)
+        return open(path, mode, buffering=buffering), path
 
 
 def _make_directory(directory: str, mode: int | None) -> None:

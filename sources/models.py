@@ -83,11 +83,12 @@ class Source(models.Model):
 
 
 def snapshot_upload_path(snapshot, filename):
-    """snapshots/<year>/<month>/<day the capture was asked for, UTC>/<snapshot id>.<ext>
+    """snapshots/<year>/<month>/<day the capture was asked for, UTC>/<filename>
 
     By day, as crawls store their WARCs, not by source: a directory per source meant a mkdir
     for every newly cited source and one parent directory that grew with every source ever
-    cited. The day is the row's, so a capture retried the next day keeps its files together.
+    cited. The day is the row's, so a capture retried the next day keeps its files together
+    (a batch's shared WARC is filed under its first capture's day).
     """
     return f"snapshots/{snapshot.queued_at.astimezone(UTC):%Y/%m/%d}/{filename}"
 
@@ -158,6 +159,20 @@ class Snapshot(models.Model):
         _("错误类型"), max_length=16, choices=ErrorKind.choices, blank=True
     )
     warc_file = models.FileField(_("WARC 文件"), upload_to=snapshot_upload_path, blank=True)
+    # The captures of one batch share a WARC file (a warcinfo record, then each capture's
+    # records); these say where this capture's records are. Empty: the file is this capture's.
+    warc_offset = models.PositiveBigIntegerField(
+        _("WARC 内起点"),
+        null=True,
+        blank=True,
+        help_text=_("本次抓取的记录在 WARC 文件中的起始字节。"),
+    )
+    warc_length = models.PositiveBigIntegerField(
+        _("WARC 内长度"),
+        null=True,
+        blank=True,
+        help_text=_("本次抓取的记录在 WARC 文件中占的字节数。"),
+    )
     text_file = models.FileField(_("正文文件"), upload_to=snapshot_upload_path, blank=True)
     duplicate_of = models.ForeignKey(
         "self",

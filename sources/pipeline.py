@@ -20,7 +20,7 @@ analyst who cited it sees the result at once.
 
 import logging
 import random
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -203,23 +203,45 @@ def capture_many(snapshot_ids: list[int], *, policy: fetcher.Policy | None = Non
             if outcome is not None:
                 outcomes[snapshot_id] = outcome
     stored = []
+    batch = archive.WarcBatch(claimed_at=now)
     # All the batch's rows were claimed at `now`, and the sweeper calls a row stuck once its
     # lease runs out: rows not started within half the lease go back to the queue instead.
     budget_ends = now + lease() / 2
-    for index, snapshot in enumerate(claimed):
-        if timezone.now() > budget_ends:
-            for late in _release(claimed[index:], started_at=now):
-                outcomes[late.pk] = Captured(late, claimed=False, retry=RetryLater(1, RELEASED))
-            break
-        try:
-            if _attempt(snapshot, policy):
-                stored.append(snapshot)
-        except RetryLater as exc:
-            outcomes[snapshot.pk].retry = exc
-        except LostClaim:
-            outcomes[snapshot.pk].claimed = False
+    try:
+        for index, snapshot in enumerate(claimed):
+            if timezone.now() > budget_ends:
+                for late in _release(claimed[index:], started_at=now):
+                    retry = RetryLater(1, RELEASED)
+                    outcomes[late.pk] = Captured(late, claimed=False, retry=retry)
+                break
+            try:
+                if _attempt(snapshot, policy, batch):
+                    stored.append(snapshot)
+            except RetryLater as exc:
+                outcomes[snapshot.pk].retry = exc
+            except LostClaim:
+                outcomes[snapshot.pk].claimed = False
+    except BaseException:
+        batch.discard()  # none of its captures will be finished: the file is nobody's
+        raise
+    for lost in _close(batch):
+        stored.remove(lost)
+        if lost.status != Snapshot.Status.FAILED:  # the sweeper's or another worker's now
+            outcomes[lost.pk].claimed = False
     _finish_many(stored, started_at=now)
     return [outcomes[pk] for pk in snapshot_ids if pk in outcomes]
+
+
+def _close(batch: archive.WarcBatch) -> list[Snapshot]:
+    """Finish the batch's WARC file; when that fails, its captures fail (and are returned)."""
+    try:
+        batch.close()
+    except Exception as exc:
+        for snapshot in batch.snapshots:
+            with suppress(LostClaim):
+                _fail_on_our_error(snapshot, "storing the capture", exc, kind="storage")
+        return list(batch.snapshots)
+    return []
 
 
 RELEASED = "the batch ran out of time before this page; queued again"
@@ -234,7 +256,7 @@ def _release(snapshots: list[Snapshot], *, started_at: datetime) -> list[Snapsho
     return [current[s.pk] for s in snapshots if s.pk in current]
 
 
-def _attempt(snapshot: Snapshot, policy: fetcher.Policy) -> bool:
+def _attempt(snapshot: Snapshot, policy: fetcher.Policy, batch: archive.WarcBatch) -> bool:
     """Fetch the page and write its files; False when the attempt failed (row recorded)."""
     try:
         result = fetcher.fetch(snapshot.source.url, policy)
@@ -244,7 +266,7 @@ def _attempt(snapshot: Snapshot, policy: fetcher.Policy) -> bool:
     except Exception as exc:
         return _fail_on_our_error(snapshot, "fetching the page", exc, kind="internal")
     try:
-        _store_files(snapshot, result)
+        _store_files(snapshot, result, batch)
     except Exception as exc:
         return _fail_on_our_error(snapshot, "storing the capture", exc, kind="storage")
     finally:
@@ -307,9 +329,9 @@ def _refresh_or_lose(snapshot: Snapshot, recorded: int) -> None:
         raise LostClaim
 
 
-def _store_files(snapshot: Snapshot, result: fetcher.FetchResult) -> None:
-    """Set the row's HTTP facts and write its WARC (not saved); a body identical to the
-    previous capture's keeps pointing at that capture's files and text."""
+def _store_files(snapshot: Snapshot, result: fetcher.FetchResult, batch: archive.WarcBatch) -> None:
+    """Set the row's HTTP facts and append its records to the batch's WARC (not saved); a body
+    identical to the previous capture's keeps pointing at that capture's files and text."""
     final = result.final
     snapshot.http_status = final.status
     snapshot.final_url = final.url[:2000]
@@ -328,7 +350,7 @@ def _store_files(snapshot: Snapshot, result: fetcher.FetchResult) -> None:
         for name in DUPLICATED_FIELDS:
             setattr(snapshot, name, getattr(original, name))
     else:
-        archive.save_warc(snapshot, result)
+        batch.add(snapshot, result)
 
 
 #: What extraction finds (besides the text file).
@@ -341,7 +363,7 @@ EXTRACTED_FIELDS = [
     "language",
 ]
 #: What a capture identical to an earlier one takes over from it.
-DUPLICATED_FIELDS = ["warc_file", "text_file", *EXTRACTED_FIELDS]
+DUPLICATED_FIELDS = ["warc_file", "warc_offset", "warc_length", "text_file", *EXTRACTED_FIELDS]
 #: What a capture that stored its own WARC writes (its text comes with the extraction).
 STORED_FIELDS = [
     "status",
@@ -359,6 +381,8 @@ STORED_FIELDS = [
     "sha256",
     "truncated",
     "warc_file",
+    "warc_offset",
+    "warc_length",
 ]
 #: What a capture identical to the previous one writes: it is finished, text and all.
 UNCHANGED_FIELDS = [
@@ -464,8 +488,13 @@ def capture_from_bytes(
     result = archive.offline_result(
         url or source.url, body, content_type=content_type, http_status=http_status
     )
+    batch = archive.WarcBatch(claimed_at=now)
     try:
-        _store_files(snapshot, result)
+        _store_files(snapshot, result, batch)
+        batch.close()
+    except BaseException:
+        batch.discard()
+        raise
     finally:
         result.close()
     _finish_many([snapshot], started_at=now)
@@ -489,7 +518,7 @@ def extract(snapshot: Snapshot) -> Snapshot:
     """Read the page back from the WARC, extract it and finish the row as succeeded."""
     try:
         body = archive_reader.page_body(
-            snapshot.warc_file,
+            snapshot,
             content_type=snapshot.content_type,
             # Never more than the capture's cap: a gzip bomb's raw bytes decompress past it.
             limit=min(extraction.HTML_LIMIT, settings.SNAPSHOT_MAX_BYTES),

@@ -81,7 +81,7 @@ def snapshot_page_view(request, pk):
     if kind != "application/pdf" and snapshot.charset:
         content_type += f"; charset={snapshot.charset}"
     response = StreamingHttpResponse(
-        archive_reader.iter_page_body(snapshot.warc_file), content_type=content_type
+        archive_reader.iter_page_body(snapshot), content_type=content_type
     )
     ancestors = " ".join(filter(None, ["'self'", _origin(settings.SITE_URL)]))
     response["Content-Security-Policy"] = PAGE_POLICY.format(ancestors=ancestors)
@@ -95,15 +95,17 @@ def snapshot_page_view(request, pk):
 
 @require_safe
 def snapshot_warc_view(request, pk):
-    """Download the WARC file, readable by any web-archive tool."""
+    """Download the capture's WARC records, readable by any web-archive tool."""
     snapshot = _succeeded(pk)
     if not snapshot.warc_file:
         raise Http404("this capture has no WARC file")
     response = FileResponse(
-        snapshot.warc_file.open("rb"),
+        archive_reader.open_capture(snapshot),
         as_attachment=True,
         filename=f"aidaily-snapshot-{snapshot.pk}.warc.gz",
         content_type="application/warc",
     )
+    if snapshot.warc_length is not None:  # a part of a batch's file cannot be measured by seeking
+        response["Content-Length"] = str(snapshot.warc_length)
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response

@@ -1,6 +1,9 @@
 """Bulk captures: batches claimed and finished in a fixed number of statements, failures kept
 apart, and text extraction as its own step."""
 
+import hashlib
+import io
+import itertools
 import json
 import os
 from datetime import timedelta
@@ -8,9 +11,11 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
+from warcio.archiveiterator import ArchiveIterator
 
-from sources import pipeline, services, tasks
+from sources import archive_reader, pipeline, services, tasks
 from sources.models import Snapshot
 
 from ..factories import SnapshotFactory, SourceFactory
@@ -52,6 +57,34 @@ def test_a_batch_is_captured_first_and_its_text_extracted_as_a_second_step(serve
     assert [s.status for s in done] == ["succeeded"] * 3
     assert [s.page_title for s in done] == ["Story page 0", "Story page 1", "Story page 2"]
     assert "What happened in story 2." in done[2].text_file.read().decode()
+
+
+def test_a_batchs_captures_share_one_warc_file_and_each_reads_back_as_its_own(server, client):
+    snapshots = queued_pages(server, 3)
+
+    pipeline.capture_many(ids(snapshots))
+    pipeline.extract_many(ids(snapshots))
+
+    done = list(Snapshot.objects.filter(pk__in=ids(snapshots)).order_by("pk"))
+    assert len({s.warc_file.name for s in done}) == 1  # one file for the batch
+    parts = [(s.warc_offset, s.warc_offset + s.warc_length) for s in done]
+    assert all(end <= start for (_, end), (start, _) in itertools.pairwise(parts))  # apart
+    for number, snapshot in enumerate(done):
+        page = f"What happened in story {number}."
+        with archive_reader.open_capture(snapshot) as handle:
+            records = [(r.rec_type, r.content_stream().read()) for r in ArchiveIterator(handle)]
+        assert [kind for kind, _ in records] == ["response", "request"]
+        assert page.encode() in records[0][1]
+        assert hashlib.sha256(records[0][1]).hexdigest() == snapshot.sha256
+        assert page in snapshot.text_file.read().decode()  # extracted from its own part
+        # The download is this capture's records alone, and says how long it is.
+        response = client.get(reverse("sources:snapshot-warc", args=[snapshot.pk]))
+        data = b"".join(response.streaming_content)
+        assert int(response["Content-Length"]) == len(data) == snapshot.warc_length
+        downloaded = [r.rec_type for r in ArchiveIterator(io.BytesIO(data))]
+        assert downloaded == ["response", "request"]
+        framed = client.get(reverse("sources:snapshot-page", args=[snapshot.pk]))
+        assert page in b"".join(framed.streaming_content).decode()
 
 
 def test_an_empty_batch_captures_nothing_and_raises_nothing():
@@ -121,8 +154,8 @@ def test_a_row_the_sweeper_failed_during_the_batch_keeps_its_verdict(server, mon
     victim, other = queued_pages(server, 2)
     store = pipeline._store_files
 
-    def slow_store(snapshot, result):
-        store(snapshot, result)
+    def slow_store(snapshot, result, batch):
+        store(snapshot, result, batch)
         if snapshot.pk == victim.pk:  # the sweeper gives up on it while the worker writes
             Snapshot.objects.filter(pk=victim.pk).update(
                 status="failed", error=services.INTERRUPTED
@@ -250,10 +283,10 @@ def test_a_full_disk_fails_the_capture_with_the_reason_instead_of_leaving_it_run
 
     (snapshot,) = queued_pages(server, 1)
 
-    def full_disk(snapshot, result):
+    def full_disk(batch, snapshot, result):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(capture, "save_warc", full_disk)
+    monkeypatch.setattr(capture.WarcBatch, "add", full_disk)
 
     (outcome,) = pipeline.capture_many([snapshot.pk])
 
@@ -263,25 +296,77 @@ def test_a_full_disk_fails_the_capture_with_the_reason_instead_of_leaving_it_run
     assert "No space left on device" in outcome.snapshot.error
 
 
-def test_a_disk_filling_up_half_way_through_a_warc_leaves_no_partial_file(server, monkeypatch):
+def disk_full_on_append(monkeypatch, *, at_call: int):
+    """Make the `at_call`-th copy into a batch's WARC file write a few bytes, then find the disk
+    full (the warcinfo record is the first copy, each capture's records one more)."""
     from sources import capture
 
+    calls = []
+    real_append = capture._append
+
+    def fills_up(out, source):
+        calls.append(out)
+        if len(calls) == at_call:
+            out.write(b"\x1f\x8b the first bytes of a record")
+            raise OSError(28, "No space left on device")
+        real_append(out, source)
+
+    monkeypatch.setattr(capture, "_append", fills_up)
+
+
+def test_a_disk_filling_up_half_way_through_a_capture_leaves_the_batch_file_whole(
+    server, monkeypatch
+):
+    snapshots = queued_pages(server, 2)
+    disk_full_on_append(monkeypatch, at_call=3)  # the second capture's records
+
+    first, second = pipeline.capture_many(ids(snapshots))
+
+    assert first.snapshot.status == "captured"
+    assert second.snapshot.status == "failed" and not second.snapshot.warc_file
+    assert "No space left on device" in second.snapshot.error
+    # The half-written record was cut off: the file reads through, and ends with the first.
+    with first.snapshot.warc_file.open("rb") as handle:
+        assert [r.rec_type for r in ArchiveIterator(handle)] == ["warcinfo", "response", "request"]
+        assert handle.tell() == first.snapshot.warc_offset + first.snapshot.warc_length
+
+
+def test_a_batch_whose_only_capture_could_not_be_stored_leaves_no_file(server, monkeypatch):
     (snapshot,) = queued_pages(server, 1)
-    written = {}
-
-    def fills_up(result, handle, *, filename):
-        handle.write(b"\x1f\x8b the first records")
-        written["path"] = handle.name
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(capture, "write_warc", fills_up)
+    disk_full_on_append(monkeypatch, at_call=2)
 
     (outcome,) = pipeline.capture_many([snapshot.pk])
 
     assert outcome.snapshot.status == "failed" and not outcome.snapshot.warc_file
     assert "No space left on device" in outcome.snapshot.error
-    assert written["path"].endswith(f"{snapshot.pk}.warc.gz")
-    assert not os.path.exists(written["path"])  # no half-written WARC left for anyone
+    root = outcome.snapshot.warc_file.storage.path("snapshots")
+    assert [files for _, _, files in os.walk(root) if files] == []  # nothing left for anyone
+
+
+def test_a_batch_file_the_storage_cannot_take_fails_its_captures_with_the_reason(
+    server, monkeypatch, settings
+):
+    from django.core.files.storage import InMemoryStorage
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
+    snapshots = queued_pages(server, 2)
+
+    def unreachable(storage, name, content, max_length=None):
+        raise OSError("the bucket is unreachable")
+
+    monkeypatch.setattr(InMemoryStorage, "save", unreachable)
+
+    outcomes = pipeline.capture_many(ids(snapshots))
+
+    assert [(o.snapshot.status, o.snapshot.error_kind) for o in outcomes] == [
+        ("failed", "storage"),
+        ("failed", "storage"),
+    ]
+    assert all("the bucket is unreachable" in o.snapshot.error for o in outcomes)
+    assert not any(o.snapshot.warc_file for o in outcomes)  # no row points at a lost file
 
 
 def test_a_second_task_for_a_captured_snapshot_leaves_its_extraction_to_the_first(server):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from warcio.archiveiterator import ArchiveIterator
 
 from events.models import Issue
-from sources import pipeline, services, tasks
+from sources import archive_reader, pipeline, services, tasks
 from sources.models import Snapshot, Source
 from sources.signals import source_changed
 
@@ -57,10 +57,12 @@ def test_an_identical_body_records_the_check_without_storing_files_again(server)
     assert second.status == Snapshot.Status.SUCCEEDED
     assert second.duplicate_of == first
     assert second.warc_file.name == first.warc_file.name
+    assert (second.warc_offset, second.warc_length) == (first.warc_offset, first.warc_length)
     assert second.text_sha256 == first.text_sha256
     assert not second.content_changed
     directory = first.warc_file.storage.path(os.path.dirname(first.warc_file.name))
-    assert sorted(os.listdir(directory)) == [f"{first.pk}.txt", f"{first.pk}.warc.gz"]
+    files = [os.path.basename(first.warc_file.name), os.path.basename(first.text_file.name)]
+    assert sorted(os.listdir(directory)) == sorted(files)
 
 
 def test_changed_text_flags_the_source_and_sends_source_changed(
@@ -113,12 +115,12 @@ def test_capture_from_bytes_stores_a_real_snapshot_without_network():
 
     assert snapshot.status == Snapshot.Status.SUCCEEDED and snapshot.http_status == 200
     assert snapshot.page_title == "Introducing a new model"
-    with snapshot.warc_file.open("rb") as handle:
+    with archive_reader.open_capture(snapshot) as handle:
         records = [
             (r.rec_type, r.rec_headers.get_header("WARC-Target-URI"))
             for r in ArchiveIterator(handle)
         ]
-    assert records[1:] == [
+    assert records == [
         ("response", "https://openai.com/index/new-model/"),
         ("request", "https://openai.com/index/new-model/"),
     ]
@@ -158,21 +160,24 @@ def test_a_rerun_after_a_crash_leaves_no_half_written_snapshot(server):
     body = html_page("Crash", "Worker died half way." * 10).encode()
     source = SourceFactory(url=server.route("/c", Reply(200, body, HTML)))
     snapshot = queued(source)
-    # The first worker claimed the capture, wrote part of a WARC, and died.
+    # The first worker claimed the capture, wrote part of its batch's WARC, and died.
+    claimed_at = timezone.now() - timedelta(hours=2)
     Snapshot.objects.filter(pk=snapshot.pk).update(
-        status="running", attempts=1, started_at=timezone.now() - timedelta(hours=2)
+        status="running", attempts=1, started_at=claimed_at
     )
-    leftover = f"snapshots/{snapshot.queued_at:%Y/%m/%d}/{snapshot.pk}.warc.gz"
-    snapshot.warc_file.storage.save(leftover, io.BytesIO(b"\x1f\x8b half"))
+    leftover = f"snapshots/{snapshot.queued_at:%Y/%m/%d}/{snapshot.pk}-{claimed_at:%H%M%S%f}"
+    leftover = snapshot.warc_file.storage.save(f"{leftover}.warc.gz", io.BytesIO(b"\x1f\x8b half"))
 
     pipeline.capture(snapshot_id=snapshot.pk)  # the broker redelivers the task
 
     snapshot.refresh_from_db()
     assert snapshot.status == Snapshot.Status.SUCCEEDED and snapshot.attempts == 2
-    assert snapshot.warc_file.name == leftover  # replaced, not left beside a second copy
+    assert snapshot.warc_file.name != leftover  # the new claim writes a file of its own
+    with archive_reader.open_capture(snapshot) as handle:
+        assert [r.rec_type for r in ArchiveIterator(handle)] == ["response", "request"]
     with snapshot.warc_file.open("rb") as handle:
         types = [r.rec_type for r in ArchiveIterator(handle)]
-    assert types == ["warcinfo", "response", "request"]
+    assert types == ["warcinfo", "response", "request"]  # whole: no half record in it
 
 
 def test_a_capture_held_by_a_live_worker_is_not_taken_over():

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from sources import pipeline
+from sources.models import Snapshot
 
 from ..factories import SnapshotFactory, SourceFactory
 from .conftest import html_page
@@ -69,6 +70,19 @@ def test_the_warc_downloads_as_an_attachment(client, captured):
     assert response["Content-Disposition"].startswith("attachment")
     data = b"".join(response.streaming_content)
     assert gzip.decompress(data).startswith(b"WARC/1.1")
+
+
+def test_a_capture_stored_in_a_file_of_its_own_still_reads_and_downloads_whole(client, captured):
+    # Captures stored before batches shared WARC files have no offset: the file is theirs.
+    whole = captured.warc_file.read()
+    Snapshot.objects.filter(pk=captured.pk).update(warc_offset=None, warc_length=None)
+
+    download = client.get(reverse("sources:snapshot-warc", args=[captured.pk]))
+    page = client.get(reverse("sources:snapshot-page", args=[captured.pk]))
+
+    assert b"".join(download.streaming_content) == whole
+    assert int(download["Content-Length"]) == len(whole)
+    assert "A page that tries to run script" in b"".join(page.streaming_content).decode()
 
 
 def test_with_a_snapshot_origin_pages_are_framed_from_that_domain_only(client, captured, settings):
