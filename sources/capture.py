@@ -79,7 +79,7 @@ class WarcBatch:
 
     A file per capture cost a fifth of a capture's CPU when eight workers shared two cores
     (creating the file and its name, closing it, setting its mode: the benchmark's capture rate
-    went from about 2,000 to 2,450 pages/s with one file per batch). The file is named by its
+    went from about 2,000 to 2,500 pages/s with one file per batch). The file is named by its
     first capture and the claim's time, so two batches never write the same file; a batch
     killed half-way leaves a file that no row points at (its rows are captured again), never a
     row pointing at half a file. Nothing points at the file until `close` has finished it.
