@@ -7,8 +7,8 @@
    serves N distinct news pages of about 40 KB that gzip compresses about 5:1, as real ones.
 2. Baseline: a plain threaded http.client fetch of every page, same concurrency.
 3. Pipeline: the real bulk capture (sources.pipeline.capture_many: claim a batch, checked fetch,
-   WARC into storage, Snapshot rows finished as captured) of a queued snapshot per
-   page, in the batches services.request_captures queues for that many parallel captures
+   each page's records appended to the batch's WARC file in storage, Snapshot rows finished as
+   captured) of a queued snapshot per page, in the batches services.request_captures queues for that many parallel captures
    (SNAPSHOT_PARALLEL_CAPTURES = --concurrency), run with the same concurrency: worker
    processes, as Celery's prefork pool runs tasks (or threads: --pool threads).
    Baseline and pipeline run alternately --repeat times; the ratio is the median of the
