@@ -85,6 +85,9 @@ def _bookkeeping():
 # --- Claiming -------------------------------------------------------------------------------
 
 
+SOURCE_URL = "claimed_source_url"  # the claim's column that carries each row's source URL
+
+
 def _claim_many(snapshot_ids: list[int], now: datetime) -> list[Snapshot]:
     """Move the claimable rows to running; returns them with their sources, oldest first.
 
@@ -106,17 +109,21 @@ def _claim_many(snapshot_ids: list[int], now: datetime) -> list[Snapshot]:
     if not snapshots:
         return []
     snapshots.sort(key=lambda snapshot: snapshot.pk)
-    sources = Source.objects.in_bulk({s.source_id for s in snapshots})
     wanted = {s.previous_id for s in snapshots if s.previous_id}
     previous = Snapshot.objects.in_bulk(wanted) if wanted else {}
     for snapshot in snapshots:
-        snapshot.source = sources[snapshot.source_id]
+        # A capture needs its source's URL, which the claim returned: the rest of the source
+        # is loaded if something asks for it (a query of its own for every batch cost more than
+        # the claim did, and without statistics PostgreSQL answered it by reading every source).
+        url = snapshot.__dict__.pop(SOURCE_URL)
+        snapshot.source = Source.from_db(DEFAULT_DB_ALIAS, ["id", "url"], [snapshot.source_id, url])
         snapshot.previous = previous.get(snapshot.previous_id)
     return snapshots
 
 
 def _claim_statement(snapshot_ids: list[int], now: datetime) -> tuple[str, list]:
-    """UPDATE … RETURNING the claimed rows, each with its source's newest successful capture.
+    """UPDATE … RETURNING the claimed rows, each with its source's URL and newest successful
+    capture.
 
     Claimable: queued and due (or nearly), or running for longer than a worker may hold a
     capture. Written out because QuerySet.update returns only a count, and compiling the update
@@ -131,6 +138,12 @@ def _claim_statement(snapshot_ids: list[int], now: datetime) -> tuple[str, list]
         for name in ("status", "started_at", "retry_at", "source", "finished_at", "attempts")
     )
     columns = ", ".join(f"{table}.{quote(field.column)}" for field in meta.concrete_fields)
+    source_meta = Source._meta
+    sources, source_pk, url = (
+        quote(source_meta.db_table),
+        quote(source_meta.pk.column),
+        quote(source_meta.get_field("url").column),
+    )
     ids = ", ".join(["%s"] * len(snapshot_ids))
     sql = f"""
         UPDATE {table}
@@ -143,6 +156,8 @@ def _claim_statement(snapshot_ids: list[int], now: datetime) -> tuple[str, list]
             WHERE sibling.{source} = {table}.{source} AND sibling.{status} = %s
               AND sibling.{pk} <> {table}.{pk})
         RETURNING {columns}, (
+            SELECT claimed_source.{url} FROM {sources} AS claimed_source
+            WHERE claimed_source.{source_pk} = {table}.{source}) AS {quote(SOURCE_URL)}, (
             SELECT previous.{pk} FROM {table} AS previous
             WHERE previous.{source} = {table}.{source} AND previous.{status} = %s
             ORDER BY previous.{finished_at} DESC, previous.{pk} DESC LIMIT 1) AS previous_id

@@ -16,7 +16,7 @@ from django.utils import timezone
 from warcio.archiveiterator import ArchiveIterator
 
 from sources import archive_reader, pipeline, services, tasks
-from sources.models import Snapshot
+from sources.models import Snapshot, Source
 
 from ..factories import SnapshotFactory, SourceFactory
 from .conftest import Reply, html_page
@@ -103,6 +103,24 @@ def test_a_batch_costs_the_same_statements_whatever_its_size(server):
 
     assert len(eight) == len(two) <= 10
     assert Snapshot.objects.filter(status="captured").count() == 10
+    # The claim (which brings each row's source URL along) and the finishing round: a query
+    # for the sources read every one of them on a database without statistics.
+    statements = [
+        q["sql"]
+        for q in eight.captured_queries
+        if "SAVEPOINT" not in q["sql"] and "synchronous_commit" not in q["sql"]
+    ]
+    assert len(statements) == 2
+
+
+def test_a_claimed_capture_loads_the_rest_of_its_source_when_asked(server):
+    (snapshot,) = queued_pages(server, 1)
+    Source.objects.filter(pk=snapshot.source_id).update(title="Known title")
+
+    (outcome,) = pipeline.capture_many([snapshot.pk])
+
+    assert outcome.snapshot.source.url.endswith("/page/0")
+    assert outcome.snapshot.source.title == "Known title"
 
 
 def test_two_captures_of_one_source_in_a_batch_run_one_and_retry_the_other(server):
