@@ -8,9 +8,10 @@
 2. Baseline: a plain threaded http.client fetch of every page, same concurrency.
 3. Pipeline: the real bulk capture (sources.pipeline.capture_many: claim a batch, checked fetch,
    each page's records appended to the batch's WARC file in storage, Snapshot rows finished as
-   captured) of a queued snapshot per page, in the batches services.request_captures queues for that many parallel captures
-   (SNAPSHOT_PARALLEL_CAPTURES = --concurrency), run with the same concurrency: worker
-   processes, as Celery's prefork pool runs tasks (or threads: --pool threads).
+   captured) of a queued snapshot per page, in the batches services.request_captures queues
+   for that many parallel captures (SNAPSHOT_PARALLEL_CAPTURES = --concurrency), run with the
+   same concurrency: worker processes, as Celery's prefork pool runs tasks (or threads:
+   --pool threads).
    Baseline and pipeline run alternately --repeat times; the ratio is the median of the
    runs' pipeline / baseline pages per second.
    For reference, wget --warc-file (when installed) over the same pages, as wget runs: one
