@@ -68,7 +68,7 @@ def iter_page_body(snapshot):
             yield chunk
 
 
-def page_body(snapshot, *, content_type: str, limit: int, pdf_limit: int):
+def page_body(snapshot, *, limit: int, pdf_limit: int):
     """The final response's body, decompressed, as a rewound temporary file: at most `limit`
     bytes of a page (all extraction reads), or `pdf_limit` of a PDF, which is needed whole.
 
@@ -77,7 +77,7 @@ def page_body(snapshot, *, content_type: str, limit: int, pdf_limit: int):
     """
     body = spool()
     for number, chunk in enumerate(iter_page_body(snapshot)):
-        if number == 0 and is_pdf(content_type, chunk):
+        if number == 0 and is_pdf(snapshot.content_type, chunk):
             limit = pdf_limit
         room = limit - body.tell()
         body.write(chunk[:room])

@@ -93,6 +93,15 @@ class WarcBatch:
         self._storage = None
         self._path = None  # on local storage, where the file is written in place
 
+    def __enter__(self) -> "WarcBatch":
+        return self
+
+    def __exit__(self, exc_type, exc, traceback) -> None:
+        """Leaving on an error drops the file: none of its captures will be finished. On
+        success the caller closes it (a file that cannot be finished fails its captures)."""
+        if exc_type is not None:
+            self.discard()
+
     def add(self, snapshot, result: FetchResult) -> None:
         """Append the capture's records; when that fails, the file is cut back to where it was."""
         with spool() as records:

@@ -218,16 +218,14 @@ def capture_many(snapshot_ids: list[int], *, policy: fetcher.Policy | None = Non
             if outcome is not None:
                 outcomes[snapshot_id] = outcome
     stored = []
-    batch = archive.WarcBatch(claimed_at=now)
     # All the batch's rows were claimed at `now`, and the sweeper calls a row stuck once its
     # lease runs out: rows not started within half the lease go back to the queue instead.
     budget_ends = now + lease() / 2
-    try:
+    with archive.WarcBatch(claimed_at=now) as batch:
         for index, snapshot in enumerate(claimed):
             if timezone.now() > budget_ends:
                 for late in _release(claimed[index:], started_at=now):
-                    retry = RetryLater(1, RELEASED)
-                    outcomes[late.pk] = Captured(late, claimed=False, retry=retry)
+                    outcomes[late.pk] = Captured(late, claimed=False, retry=RetryLater(1, RELEASED))
                 break
             try:
                 if _attempt(snapshot, policy, batch):
@@ -236,9 +234,6 @@ def capture_many(snapshot_ids: list[int], *, policy: fetcher.Policy | None = Non
                 outcomes[snapshot.pk].retry = exc
             except LostClaim:
                 outcomes[snapshot.pk].claimed = False
-    except BaseException:
-        batch.discard()  # none of its captures will be finished: the file is nobody's
-        raise
     for lost in _close(batch):
         stored.remove(lost)
         if lost.status != Snapshot.Status.FAILED:  # the sweeper's or another worker's now
@@ -503,13 +498,10 @@ def capture_from_bytes(
     result = archive.offline_result(
         url or source.url, body, content_type=content_type, http_status=http_status
     )
-    batch = archive.WarcBatch(claimed_at=now)
     try:
-        _store_files(snapshot, result, batch)
-        batch.close()
-    except BaseException:
-        batch.discard()
-        raise
+        with archive.WarcBatch(claimed_at=now) as batch:
+            _store_files(snapshot, result, batch)
+            batch.close()
     finally:
         result.close()
     _finish_many([snapshot], started_at=now)
@@ -534,7 +526,6 @@ def extract(snapshot: Snapshot) -> Snapshot:
     try:
         body = archive_reader.page_body(
             snapshot,
-            content_type=snapshot.content_type,
             # Never more than the capture's cap: a gzip bomb's raw bytes decompress past it.
             limit=min(extraction.HTML_LIMIT, settings.SNAPSHOT_MAX_BYTES),
             pdf_limit=settings.SNAPSHOT_MAX_BYTES,
