@@ -6,6 +6,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     DJANGO_SETTINGS_MODULE=aidaily.settings \
+    PYTHONPATH=/app \
     STATIC_ROOT=/app/staticfiles \
     STATIC_MANIFEST=1 \
     MEDIA_ROOT=/data/media \
@@ -29,10 +30,11 @@ RUN python -c "import tomllib; print(chr(10).join(tomllib.load(open('pyproject.t
 RUN pip install -r /tmp/requirements.txt
 
 COPY . .
-# Static files are collected into the image; whitenoise serves them with hashed names. The key and
-# database are throwaway: settings refuse to load in production mode without them.
-RUN pip install --no-deps . \
-    && SECRET_KEY=collectstatic-only DATABASE_URL=sqlite:////tmp/build.sqlite3 \
+# The code runs from /app alone (PYTHONPATH), for gunicorn and Celery alike: no second copy in
+# site-packages that one of them could import instead. Static files are collected into the image;
+# whitenoise serves them with hashed names. The key and database are throwaway: settings refuse to
+# load in production mode without them.
+RUN SECRET_KEY=collectstatic-only DATABASE_URL=sqlite:////tmp/build.sqlite3 \
        python manage.py collectstatic --noinput \
     && rm -f /tmp/build.sqlite3 \
     && mkdir -p /data/media /app/var \
@@ -42,8 +44,8 @@ USER aidaily
 EXPOSE 8000
 VOLUME ["/data/media"]
 
-HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-    CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status != 200)"
+# No HEALTHCHECK here: the one image runs web, worker and beat, and only web listens on a port.
+# docker-compose.yml gives each service the check that fits it.
 
 ENTRYPOINT ["/usr/bin/tini", "--"]
 # gunicorn reads its worker count from WEB_CONCURRENCY.

@@ -106,6 +106,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     )
 else:
+    # A password may also come alone, kept out of the URL (docker-compose passes it so: compose
+    # cannot percent-encode the + / = @ that a generated password may hold).
+    if env.str("DATABASE_PASSWORD", default=""):
+        DATABASES["default"]["PASSWORD"] = env.str("DATABASE_PASSWORD")
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -1,8 +1,10 @@
 """The compose file, the image and .env.example stay in step with the code an operator runs."""
 
+import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -95,10 +97,85 @@ def test_compose_file_validates_with_the_example_env(tmp_path):
         pytest.skip("no compose client (.ci/run installs Debian's docker-compose)")
     for name in ("docker-compose.yml", "Dockerfile"):
         shutil.copy(BASE_DIR / name, tmp_path / name)
-    shutil.copy(BASE_DIR / ".env.example", tmp_path / ".env")
+    (tmp_path / ".env").write_text(example_env(SECRET_KEY="k" * 50))
 
     result = subprocess.run(
         [*command, "config", "--quiet"], cwd=tmp_path, capture_output=True, text=True, timeout=60
     )
 
     assert result.returncode == 0, result.stderr
+
+
+def compose_config(tmp_path, env_text: str) -> subprocess.CompletedProcess:
+    command = compose_client()
+    if command is None:
+        pytest.skip("no compose client (.ci/run installs Debian's docker-compose)")
+    for name in ("docker-compose.yml", "Dockerfile"):
+        shutil.copy(BASE_DIR / name, tmp_path / name)
+    (tmp_path / ".env").write_text(env_text)
+    # Only the .env file speaks: the test run's own SECRET_KEY must not fill the gap.
+    clean = {"PATH": os.environ["PATH"], "HOME": str(tmp_path)}
+    return subprocess.run(
+        [*command, "config"], cwd=tmp_path, capture_output=True, text=True, timeout=60, env=clean
+    )
+
+
+def example_env(**overrides) -> str:
+    text = (BASE_DIR / ".env.example").read_text()
+    for name, value in overrides.items():
+        text = re.sub(rf"^{name}=.*$", f"{name}={value}", text, flags=re.MULTILINE)
+    return text
+
+
+def test_compose_refuses_an_empty_secret_key_before_any_container_starts(tmp_path):
+    result = compose_config(tmp_path, example_env(SECRET_KEY=""))
+
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_a_generated_password_reaches_the_database_settings_intact(tmp_path):
+    password = "a+b/c=d@e:f%"
+    result = compose_config(tmp_path, example_env(SECRET_KEY="k" * 50, POSTGRES_PASSWORD=password))
+    assert result.returncode == 0, result.stderr
+    web = yaml.safe_load(result.stdout)["services"]["web"]["environment"]
+
+    settings = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from django.conf import settings; print(settings.DATABASES['default']['PASSWORD'])",
+        ],
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "aidaily.settings",
+            "DATABASE_URL": web["DATABASE_URL"],
+            "DATABASE_PASSWORD": web["DATABASE_PASSWORD"],
+            "SECRET_KEY": "k" * 50,
+        },
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert settings.returncode == 0, settings.stderr
+    assert settings.stdout.strip() == password
+    assert password not in web["DATABASE_URL"]
+
+
+def test_the_web_port_is_published_on_the_loopback_only():
+    ports = compose()["services"]["web"]["ports"]
+
+    assert ports and all(port.startswith("127.0.0.1:") for port in ports)
+
+
+def test_the_image_holds_one_copy_of_the_code_and_no_web_probe_for_every_role():
+    dockerfile = (BASE_DIR / "Dockerfile").read_text()
+
+    assert not re.search(r"pip install[^\n]*\s\.(\s|$)", dockerfile), "code installed twice"
+    assert "PYTHONPATH=/app" in dockerfile
+    assert not re.search(r"^HEALTHCHECK", dockerfile, re.MULTILINE)
+    services = compose()["services"]
+    for name in ("worker", "beat"):
+        assert "8000" not in str(services[name]["healthcheck"]["test"]), name
