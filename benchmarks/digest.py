@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/digest.py [--subscribers 20000] [--deliveries 100000]
 
-Sends the project's sample issue (tests/verification/seed-2026-04-08.txt) to N subscribers
+Sends the project's sample issue (events/demo/sample-issue.txt) to N subscribers
 through the real pipeline (claim with a lease, build each copy from the stored rendering, one
 SMTP connection per batch, each delivery marked sent right after the server accepts it) and,
 as the baseline, the same pre-built messages through one smtplib connection. Both go to a local
@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aidaily.settings")
 os.environ.setdefault("SECRET_KEY", "benchmark-only")
-SEED = ROOT / "tests" / "verification" / "seed-2026-04-08.txt"
+SEED = ROOT / "events" / "demo" / "sample-issue.txt"
 
 
 def _sink(port, ready, stop, count):

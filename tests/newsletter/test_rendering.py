@@ -1,5 +1,3 @@
-from pathlib import Path
-
 import pytest
 
 from events.dailyformat.importer import import_text
@@ -8,16 +6,16 @@ from events.rendering.email import UNSUBSCRIBE_PLACEHOLDER, render_email
 from newsletter.message import MessageTemplate
 
 from ..factories import EventFactory, IssueFactory, SubscriberFactory, cite
+from ..seed import seed_text
 
 pytestmark = pytest.mark.django_db
 
-SEED = Path(__file__).resolve().parent.parent / "verification" / "seed-2026-04-08.txt"
 GMAIL_CLIPS_AT = 102 * 1024
 
 
 @pytest.fixture
 def sample_issue():
-    return import_text(SEED.read_text(encoding="utf-8")).issue
+    return import_text(seed_text()).issue
 
 
 def test_sample_issue_html_stays_under_the_size_gmail_clips(sample_issue):

@@ -2,7 +2,6 @@
 
 import datetime
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -13,10 +12,10 @@ from sources.models import Source
 from verification import services
 
 from ..factories import IssueFactory, SnapshotFactory
+from ..seed import seed_path
 from .helpers import snapshots_of
 
 pytestmark = pytest.mark.django_db
-SEED = Path(__file__).with_name("seed-2026-04-08.txt")
 
 
 def run_gate(date):
@@ -31,7 +30,7 @@ def run_gate(date):
 
 @pytest.fixture
 def imported(tmp_path):
-    call_command("import_issue", str(SEED), stdout=tmp_path.joinpath("out").open("w"))
+    call_command("import_issue", str(seed_path()), stdout=tmp_path.joinpath("out").open("w"))
     return Issue.objects.get(date="2026-04-08")
 
 

@@ -3,8 +3,6 @@
 import datetime
 from pathlib import Path
 
-import pytest
-
 from tests.factories import (
     ConclusionFactory,
     EventFactory,
@@ -14,16 +12,10 @@ from tests.factories import (
     SourceFactory,
     cite,
 )
+from tests.seed import seed_bytes  # noqa: F401 - the daily-format tests import it from here
 
 REPO = Path(__file__).resolve().parents[3]
-SEED = REPO.parent / "shared" / "samples" / "seed-2026-04-08.txt"
 SAMPLE = REPO / "events" / "demo" / "sample-issue.txt"
-
-
-def seed_bytes() -> bytes:
-    if not SEED.exists():
-        pytest.skip(f"the real sample is not at {SEED}")
-    return SEED.read_bytes()
 
 
 def full_issue(*, language="zh-hans", date=datetime.date(2026, 6, 1)):
