@@ -17,7 +17,9 @@ D = Delivery.Status
 
 
 class WorkerKilled(BaseException):
-    """Stands for SIGKILL: no except clause and no cleanup runs."""
+    """A worker stopped mid-batch: no `except Exception` handler sees it, so no row is marked
+    failed or sent on the way out. `finally` blocks still run, which a real SIGKILL would not:
+    what these tests prove is that the rows a stopped worker leaves are resumed exactly once."""
 
 
 def digest_with_deliveries():

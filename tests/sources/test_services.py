@@ -193,7 +193,7 @@ def test_the_sweeper_fails_captures_whose_worker_died():
     Snapshot.objects.filter(pk=stuck.pk).update(started_at=timezone.now() - timedelta(hours=3))
     live = SnapshotFactory(status="running", finished_at=None, source=SourceFactory())
 
-    assert tasks.sweep_stuck_snapshots() >= 1
+    assert tasks.sweep_stuck_snapshots() == 1  # the dead worker's capture, not the live one
 
     stuck.refresh_from_db()
     live.refresh_from_db()
