@@ -32,6 +32,17 @@ def missing_service(reason: str):
     pytest.skip(reason)
 
 
+SERVICE_FIXTURES = {"postgres", "redis_broker", "celery_worker", "workers"}
+
+
+def pytest_collection_modifyitems(items):
+    """A test that asks for a real service is marked `services`, whether or not it says so, so
+    `-m services` and `-m "not services"` select exactly the tests that need them."""
+    for item in items:
+        if SERVICE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.services)
+
+
 @pytest.fixture
 def postgres():
     """Skip (or fail, in CI) unless the tests run on PostgreSQL."""

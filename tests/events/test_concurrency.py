@@ -1,7 +1,7 @@
 """Two people acting at once: one wins, the other is told, nothing is corrupted."""
 
+import contextlib
 import threading
-import time
 from datetime import timedelta
 
 import pytest
@@ -211,13 +211,17 @@ def test_two_overlapping_scheduled_runs_log_a_refusal_once(postgres, monkeypatch
         status=Issue.Status.SCHEDULED, publish_at=timezone.now() - timedelta(minutes=1)
     )
     read_last = workflow._last_transition
+    both_read = threading.Barrier(2)
 
-    def slow_read(issue):
+    def read_then_wait_for_the_other_run(issue):
         last = read_last(issue)
-        time.sleep(0.3)  # widen the gap between the check and the insert
+        # Without the row lock both runs meet here, each having seen no refusal. With it, the
+        # other run waits for this one's commit, the barrier gives up and this run goes on.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_read.wait(timeout=2)
         return last
 
-    monkeypatch.setattr(workflow, "_last_transition", slow_read)
+    monkeypatch.setattr(workflow, "_last_transition", read_then_wait_for_the_other_run)
 
     run_at_once(workflow.publish_due_issues, workflow.publish_due_issues)
 

@@ -413,18 +413,23 @@ def test_the_batch_task_queues_extraction_only_for_what_it_captured(server, monk
 
 
 def test_a_batch_that_runs_out_of_its_lease_puts_the_pages_it_did_not_start_back(
-    server, monkeypatch
+    server, time_machine
 ):
     # The rows of a batch are all claimed at once; a batch slowed down by slow pages must not
     # hold the later ones past their lease, or the sweeper would fail them as interrupted.
     slow = html_page("Slow", "Slow page. " * 20).encode()
+    time_machine.move_to(timezone.now(), tick=True)
+
+    def slower_than_the_lease():
+        time_machine.shift(pipeline.lease())  # the clock the lease is measured by moves on
+        return Reply(200, slow, HTML)
+
     first = SnapshotFactory(
         queued=True,
         attempts=0,
-        source=SourceFactory(url=server.route("/slow", Reply(200, slow, HTML, delay=0.3))),
+        source=SourceFactory(url=server.route("/slow", slower_than_the_lease)),
     )
     later = queued_pages(server, 2, "later")
-    monkeypatch.setattr(pipeline, "lease", lambda: timedelta(seconds=0.4))
 
     outcomes = {o.snapshot.pk: o for o in pipeline.capture_many([first.pk, *ids(later)])}
 
