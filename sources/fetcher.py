@@ -257,7 +257,8 @@ def spool():
     return tempfile.SpooledTemporaryFile(SPOOL_IN_MEMORY)
 
 
-def _decompressor(encoding: str):
+def decompressor_for(encoding: str):
+    """A zlib decompressor for a Content-Encoding we decode, or None to keep the bytes as is."""
     encoding = encoding.strip().lower()
     if encoding in ("gzip", "x-gzip"):
         return zlib.decompressobj(16 + zlib.MAX_WBITS)
@@ -290,7 +291,7 @@ def _sniff_supported(content_type: str, first: bytes) -> str | None:
 def _read_body(response, exchange: Exchange, *, limit: int):
     """Stream the body to a temporary file, counting raw and decompressed bytes against limit."""
     digest = hashlib.sha256()
-    decompressor = _decompressor(exchange.header("Content-Encoding"))
+    decompressor = decompressor_for(exchange.header("Content-Encoding"))
     if decompressor is not None:
         exchange.decoded = spool()
     first = True

@@ -81,7 +81,9 @@ def snapshot_page_view(request, pk):
     if kind != "application/pdf" and snapshot.charset:
         content_type += f"; charset={snapshot.charset}"
     response = StreamingHttpResponse(
-        archive_reader.iter_page_body(snapshot), content_type=content_type
+        # Never more than a capture may hold: a gzip bomb's stored bytes unpack far past it.
+        archive_reader.iter_page_body(snapshot, limit=settings.SNAPSHOT_MAX_BYTES),
+        content_type=content_type,
     )
     ancestors = " ".join(filter(None, ["'self'", _origin(settings.SITE_URL)]))
     response["Content-Security-Policy"] = PAGE_POLICY.format(ancestors=ancestors)
