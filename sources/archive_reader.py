@@ -1,11 +1,19 @@
-"""Reading captures back out of their WARC files."""
+"""Reading captures back out of their WARC files.
+
+A response record holds the body as the server sent it, compressed when it came compressed, so
+the few kilobytes of a gzip bomb are all that is stored. Reading it back decodes it here, a chunk
+at a time and never past the caller's limit (warcio's own decoding unpacks each 16 KB block
+whole, 16 MB for a bomb, and has no limit).
+"""
 
 import io
+import zlib
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import ChunkedDataReader
 
 from .extraction import is_pdf
-from .fetcher import spool
+from .fetcher import decompressor_for, spool
 
 CHUNK = 64 * 1024
 
@@ -57,15 +65,46 @@ def open_capture(snapshot):
     return io.BufferedReader(_Part(handle, snapshot.warc_length))
 
 
-def iter_page_body(snapshot):
-    """Yield the final response's body, decompressed, in chunks, closing the file after."""
+def iter_page_body(snapshot, *, limit: int):
+    """Yield the final response's body, decompressed, in chunks: at most `limit` bytes in all,
+    however far the stored bytes would unpack. Closes the file after."""
     with open_capture(snapshot) as handle:
         record = final_response(handle)
         if record is None:
             return
-        body = record.content_stream()
-        while chunk := body.read(CHUNK):
-            yield chunk
+        stream = record.raw_stream
+        headers = record.http_headers
+        # Our captures store bodies de-chunked; a WARC written by another tool may not.
+        if headers and headers.get_header("Transfer-Encoding", "").lower() == "chunked":
+            stream = ChunkedDataReader(stream)
+        encoding = headers.get_header("Content-Encoding", "") if headers else ""
+        yield from _decoded(stream, decompressor_for(encoding), limit)
+
+
+def _decoded(stream, decompressor, limit: int):
+    """The stream's bytes through the decompressor (None: as they are), stopping at `limit`."""
+    left = limit
+    while left > 0 and (data := stream.read(CHUNK)):
+        if decompressor is None:
+            out = data[:left]
+            left -= len(out)
+            yield out
+            continue
+        raw = data
+        try:
+            while data and left > 0:
+                out = decompressor.decompress(data, min(CHUNK, left))
+                data = decompressor.unconsumed_tail
+                left -= len(out)
+                yield out
+        except zlib.error:
+            if left < limit:
+                return  # corrupt after a good start: what was decoded is all there is
+            # A body that lies about its encoding: its bytes as stored, as extraction read them.
+            decompressor = None
+            out = raw[:left]
+            left -= len(out)
+            yield out
 
 
 def page_body(snapshot, *, limit: int, pdf_limit: int):
@@ -76,7 +115,7 @@ def page_body(snapshot, *, limit: int, pdf_limit: int):
     is what lets a page be decoded again later with better rules.
     """
     body = spool()
-    for number, chunk in enumerate(iter_page_body(snapshot)):
+    for number, chunk in enumerate(iter_page_body(snapshot, limit=max(limit, pdf_limit))):
         if number == 0 and is_pdf(snapshot.content_type, chunk):
             limit = pdf_limit
         room = limit - body.tell()

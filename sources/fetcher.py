@@ -5,8 +5,8 @@ table in `addresses`; the socket is connected to the checked address itself (no 
 so DNS rebinding cannot slip in) and the peer address of the connected socket is checked again,
 as Perma.cc's capture proxy does, which also covers every redirect hop. The request is written
 by hand so the WARC keeps the exact bytes sent; the body is streamed to a temporary file with a
-cap on both the bytes received and their decompressed size, under connect, read and total
-deadlines.
+cap on both the bytes received and their decompressed size, under connect and read timeouts and
+one total deadline that every read and the TLS handshake are held to (see `deadline`).
 """
 
 import email.utils
@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from urllib.parse import quote, urljoin, urlsplit
 
 from . import addresses
+from .deadline import Clock, DeadlineSocket, tls_handshake
 
 # Module attributes, so tests can point a name elsewhere or play a network that misroutes us.
 getaddrinfo = socket.getaddrinfo
@@ -256,7 +257,8 @@ def spool():
     return tempfile.SpooledTemporaryFile(SPOOL_IN_MEMORY)
 
 
-def _decompressor(encoding: str):
+def decompressor_for(encoding: str):
+    """A zlib decompressor for a Content-Encoding we decode, or None to keep the bytes as is."""
     encoding = encoding.strip().lower()
     if encoding in ("gzip", "x-gzip"):
         return zlib.decompressobj(16 + zlib.MAX_WBITS)
@@ -286,23 +288,21 @@ def _sniff_supported(content_type: str, first: bytes) -> str | None:
     return None
 
 
-def _read_body(response, exchange: Exchange, sock, *, limit: int, policy: Policy, deadline):
+def _read_body(response, exchange: Exchange, *, limit: int):
     """Stream the body to a temporary file, counting raw and decompressed bytes against limit."""
     digest = hashlib.sha256()
-    decompressor = _decompressor(exchange.header("Content-Encoding"))
+    decompressor = decompressor_for(exchange.header("Content-Encoding"))
     if decompressor is not None:
         exchange.decoded = spool()
     first = True
     while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            exchange.truncated = "time"
-            break
-        sock.settimeout(max(0.01, min(policy.read_timeout, remaining)))
         try:
+            # Each read waits at most what is left of the deadline (the socket is a DeadlineSocket).
             chunk = response.read1(CHUNK) if hasattr(response, "read1") else response.read(CHUNK)
         except TimeoutError:
-            exchange.truncated = "time"
+            if exchange.size == 0:
+                raise
+            exchange.truncated = "time"  # the part received is kept, marked as cut short
             break
         except (http.client.HTTPException, ConnectionError) as exc:
             if exchange.size == 0:
@@ -381,27 +381,28 @@ def retry_after_seconds(value: str) -> float | None:
 def _exchange(url: str, policy: Policy, deadline: float, *, limit: int) -> Exchange:
     scheme, host, port = check_url(url)
     checked = resolve(host, port, allow_private=policy.allow_private)
+    clock = Clock(deadline=deadline, total=policy.total_timeout, read_timeout=policy.read_timeout)
     sock = _connect(checked, port, policy, deadline)
     try:
         peer = check_peer(sock, checked, allow_private=policy.allow_private)
         if scheme == "https":
-            context = ssl.create_default_context()
-            sock.settimeout(max(0.01, min(policy.read_timeout, deadline - time.monotonic())))
             try:
-                sock = context.wrap_socket(sock, server_hostname=host)
+                sock = tls_handshake(sock, host, clock)
             except ssl.SSLError as exc:
                 raise PermanentFetchError(f"TLS failed for {host}: {exc}", kind="tls") from exc
         request = _request_bytes(url, host, port, scheme, policy.user_agent)
-        sock.settimeout(max(0.01, min(policy.read_timeout, deadline - time.monotonic())))
+        sock.settimeout(clock.wait())
         exchange = Exchange(
             url=url, ip=peer, request=request, status=0, reason="", protocol="", headers=[]
         )
         try:
             sock.sendall(request)
-            response = http.client.HTTPResponse(sock, method="GET")
+            response = http.client.HTTPResponse(DeadlineSocket(sock, clock), method="GET")
             response.begin()
         except TimeoutError as exc:
-            raise TransientFetchError(f"{host} did not answer in time", kind="timeout") from exc
+            raise TransientFetchError(
+                f"{host} did not answer in time ({exc})", kind="timeout"
+            ) from exc
         except (http.client.HTTPException, ConnectionError, OSError) as exc:
             raise TransientFetchError(
                 f"{host} sent no valid HTTP response: {exc}", kind="protocol"
@@ -418,8 +419,8 @@ def _exchange(url: str, policy: Policy, deadline: float, *, limit: int) -> Excha
         if exchange.status in REDIRECT_STATUSES:
             limit = REDIRECT_BODY_LIMIT  # a redirect's body is kept for the record, briefly
         try:
-            _read_body(response, exchange, sock, limit=limit, policy=policy, deadline=deadline)
-        except FetchError:
+            _read_body(response, exchange, limit=limit)
+        except BaseException:
             exchange.close()
             raise
         return exchange
@@ -455,7 +456,9 @@ def fetch(url: str, policy: Policy) -> FetchResult:
             try:
                 try:
                     exchange = _exchange(url, policy, deadline, limit=policy.max_bytes)
-                except (TimeoutError, OSError) as exc:  # a TLS handshake or socket that stalled
+                except TimeoutError as exc:  # a handshake or a body that never came in time
+                    raise TransientFetchError(f"no answer in time: {exc}", kind="timeout") from exc
+                except OSError as exc:
                     raise TransientFetchError(f"network error: {exc}") from exc
             except FetchError as exc:
                 exc.chain = [{"url": e.url, "status": e.status} for e in exchanges] + [{"url": url}]

@@ -4,6 +4,11 @@ from django.db.models.functions import Now
 #: A capture still in hand: waiting for or held by a worker, or awaiting extraction.
 UNFINISHED_STATUSES = ["queued", "running", "captured"]
 
+#: The issue status whose citations make a source's captures public. Issue statuses belong to
+#: events, a layer above that this one must not import; the relation is reached by its reverse
+#: name instead, and a test pins this value to Issue.Status.PUBLISHED.
+PUBLISHED_ISSUE = "published"
+
 
 class SourceQuerySet(models.QuerySet):
     def cited_by_issue(self, issue):
@@ -13,6 +18,14 @@ class SourceQuerySet(models.QuerySet):
     def cited_by_status(self, statuses):
         """Sources cited by at least one issue in one of these workflow statuses."""
         return self.filter(citations__issue__status__in=statuses).distinct()
+
+    def public(self):
+        """Sources cited by at least one published issue, whose captures anyone may read.
+
+        A draft's sources stay private until it is published; a withdrawn issue's go private
+        again, unless another published issue still cites them.
+        """
+        return self.cited_by_status([PUBLISHED_ISSUE])
 
     def without_active_capture(self):
         """Sources with no capture pending (queued, running or awaiting extraction)."""
@@ -27,6 +40,18 @@ class SourceQuerySet(models.QuerySet):
 class SnapshotQuerySet(models.QuerySet):
     def succeeded(self):
         return self.filter(status="succeeded")
+
+    def public(self):
+        """Captures anyone may read: those of a source a published issue cites."""
+        from .models import Source  # models imports this module
+
+        return self.filter(source__in=Source.objects.public().values("pk"))
+
+    def visible_to(self, user):
+        """Every capture for staff who may view snapshots; only the public ones for others."""
+        if user.is_staff and user.has_perm("sources.view_snapshot"):
+            return self
+        return self.public()
 
     def active(self):
         """Captures waiting for or held by a worker, or captured and awaiting extraction."""

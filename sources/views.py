@@ -4,14 +4,21 @@ The captured page itself is served with `Content-Security-Policy: sandbox`, so i
 run with our origin's rights (archived JavaScript on the admin's origin was ArchiveBox's worst
 advisory), and it may load nothing from the live web. With SNAPSHOT_ORIGIN set, captured pages
 are served only from that separate domain, as Perma.cc does.
+
+Anyone may read the captures of a source a published issue cites; staff who may view snapshots
+read them all. Every other id answers 404, as a missing one does, so the sequential ids tell an
+anonymous reader nothing. The captured page may be framed from SNAPSHOT_ORIGIN, where no staff
+session exists: the banner gives staff a signed, short-lived link to the one capture instead.
 """
 
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core import signing
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
@@ -28,12 +35,36 @@ PAGE_POLICY = (
     "frame-ancestors {ancestors}"
 )
 SERVED_TYPES = {"text/html", "application/xhtml+xml", "text/plain", "application/pdf"}
+FRAME_TOKEN_SALT = "sources.snapshot-page"  # noqa: S105 - a namespace for signatures, not a secret
+FRAME_TOKEN_SECONDS = 3600  # a banner left open that long must be reloaded to show its frame
 
 
-def _succeeded(pk) -> Snapshot:
-    return get_object_or_404(
-        Snapshot.objects.select_related("source"), pk=pk, status=Snapshot.Status.SUCCEEDED
-    )
+def _frame_token(pk) -> str:
+    return signing.dumps(pk, salt=FRAME_TOKEN_SALT)
+
+
+def _has_frame_token(request, pk) -> bool:
+    try:
+        signed = signing.loads(
+            request.GET.get("t", ""), salt=FRAME_TOKEN_SALT, max_age=FRAME_TOKEN_SECONDS
+        )
+    except signing.BadSignature:  # expired, forged or missing
+        return False
+    return signed == pk
+
+
+def _succeeded(request, pk, *, frame_token=False) -> Snapshot:
+    """The successful capture with this id, if the request may read it; 404 otherwise."""
+    snapshots = Snapshot.objects.select_related("source").succeeded()
+    if not (frame_token and _has_frame_token(request, pk)):
+        snapshots = snapshots.visible_to(request.user)
+    return get_object_or_404(snapshots, pk=pk)
+
+
+def _private(request, response, *, frame_token=False) -> None:
+    """Keep a staff-only answer out of shared caches."""
+    if request.user.is_staff or frame_token:
+        patch_cache_control(response, private=True, no_store=True)
 
 
 def _origin(url: str) -> str:
@@ -44,8 +75,10 @@ def _origin(url: str) -> str:
 @require_safe
 def snapshot_view(request, pk):
     """The banner (original URL, time, sha256, WARC download) above the captured page."""
-    snapshot = _succeeded(pk)
+    snapshot = _succeeded(request, pk)
     page_path = reverse("sources:snapshot-page", args=[snapshot.pk])
+    if request.user.is_staff:  # the frame's origin may not see the staff session
+        page_path += f"?t={_frame_token(snapshot.pk)}"
     frame_url = f"{settings.SNAPSHOT_ORIGIN}{page_path}" if settings.SNAPSHOT_ORIGIN else page_path
     response = render(
         request,
@@ -60,6 +93,7 @@ def snapshot_view(request, pk):
     )
     frames = " ".join(filter(None, ["'self'", _origin(settings.SNAPSHOT_ORIGIN)]))
     response["Content-Security-Policy"] = BANNER_POLICY.format(frames=frames)
+    _private(request, response)
     return response
 
 
@@ -71,7 +105,7 @@ def snapshot_page_view(request, pk):
         settings.SNAPSHOT_ORIGIN
     ):
         raise Http404("captured pages are served from SNAPSHOT_ORIGIN only")
-    snapshot = _succeeded(pk)
+    snapshot = _succeeded(request, pk, frame_token=True)
     if not snapshot.warc_file:
         raise Http404("this capture has no stored page")
     kind = snapshot.content_type.split(";", 1)[0].strip().lower()
@@ -81,7 +115,9 @@ def snapshot_page_view(request, pk):
     if kind != "application/pdf" and snapshot.charset:
         content_type += f"; charset={snapshot.charset}"
     response = StreamingHttpResponse(
-        archive_reader.iter_page_body(snapshot), content_type=content_type
+        # Never more than a capture may hold: a gzip bomb's stored bytes unpack far past it.
+        archive_reader.iter_page_body(snapshot, limit=settings.SNAPSHOT_MAX_BYTES),
+        content_type=content_type,
     )
     ancestors = " ".join(filter(None, ["'self'", _origin(settings.SITE_URL)]))
     response["Content-Security-Policy"] = PAGE_POLICY.format(ancestors=ancestors)
@@ -90,13 +126,14 @@ def snapshot_page_view(request, pk):
         "cross-origin" if settings.SNAPSHOT_ORIGIN else ("same-origin")
     )
     response["Referrer-Policy"] = "no-referrer"
+    _private(request, response, frame_token="t" in request.GET)
     return response
 
 
 @require_safe
 def snapshot_warc_view(request, pk):
     """Download the capture's WARC records, readable by any web-archive tool."""
-    snapshot = _succeeded(pk)
+    snapshot = _succeeded(request, pk)
     if not snapshot.warc_file:
         raise Http404("this capture has no WARC file")
     response = FileResponse(
@@ -108,4 +145,5 @@ def snapshot_warc_view(request, pk):
     if snapshot.warc_length is not None:  # a part of a batch's file cannot be measured by seeking
         response["Content-Length"] = str(snapshot.warc_length)
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    _private(request, response)
     return response

@@ -59,7 +59,9 @@ def test_a_batch_is_captured_first_and_its_text_extracted_as_a_second_step(serve
     assert "What happened in story 2." in done[2].text_file.read().decode()
 
 
-def test_a_batchs_captures_share_one_warc_file_and_each_reads_back_as_its_own(server, client):
+def test_a_batchs_captures_share_one_warc_file_and_each_reads_back_as_its_own(
+    server, analyst_client
+):
     snapshots = queued_pages(server, 3)
 
     pipeline.capture_many(ids(snapshots))
@@ -78,12 +80,12 @@ def test_a_batchs_captures_share_one_warc_file_and_each_reads_back_as_its_own(se
         assert hashlib.sha256(records[0][1]).hexdigest() == snapshot.sha256
         assert page in snapshot.text_file.read().decode()  # extracted from its own part
         # The download is this capture's records alone, and says how long it is.
-        response = client.get(reverse("sources:snapshot-warc", args=[snapshot.pk]))
+        response = analyst_client.get(reverse("sources:snapshot-warc", args=[snapshot.pk]))
         data = b"".join(response.streaming_content)
         assert int(response["Content-Length"]) == len(data) == snapshot.warc_length
         downloaded = [r.rec_type for r in ArchiveIterator(io.BytesIO(data))]
         assert downloaded == ["response", "request"]
-        framed = client.get(reverse("sources:snapshot-page", args=[snapshot.pk]))
+        framed = analyst_client.get(reverse("sources:snapshot-page", args=[snapshot.pk]))
         assert page in b"".join(framed.streaming_content).decode()
 
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from sources import pipeline
 from sources.models import Snapshot
 
-from ..factories import SnapshotFactory, SourceFactory
+from ..factories import EventFactory, IssueFactory, SnapshotFactory, SourceFactory, cite
 from .conftest import html_page
 
 pytestmark = pytest.mark.django_db
@@ -16,12 +16,18 @@ pytestmark = pytest.mark.django_db
 XSS = '<script>alert("owned")</script><img src=x onerror=alert(1)>'
 
 
+def public(snapshot):
+    """Cite the capture's source from a published issue, so any reader may see the copy."""
+    cite(EventFactory(issue=IssueFactory(published=True)), snapshot.source, captured=False)
+    return snapshot
+
+
 @pytest.fixture
 def captured():
     source = SourceFactory(url="https://example.com/news?id=1", title="")
     body = html_page("Hostile " + XSS, "A page that tries to run script on our origin." * 5)
-    return pipeline.capture_from_bytes(
-        source, body.encode(), content_type="text/html; charset=utf-8"
+    return public(
+        pipeline.capture_from_bytes(source, body.encode(), content_type="text/html; charset=utf-8")
     )
 
 
@@ -52,8 +58,10 @@ def test_the_captured_page_is_served_sandboxed_so_its_scripts_never_run_here(cli
 
 
 def test_a_capture_claiming_a_scriptable_type_is_served_as_plain_text(client):
-    snapshot = pipeline.capture_from_bytes(
-        SourceFactory(), b"<svg onload=alert(1)></svg>", content_type="text/html"
+    snapshot = public(
+        pipeline.capture_from_bytes(
+            SourceFactory(), b"<svg onload=alert(1)></svg>", content_type="text/html"
+        )
     )
     snapshot.content_type = "image/svg+xml"
     snapshot.save(update_fields=["content_type"])
@@ -101,13 +109,13 @@ def test_with_a_snapshot_origin_pages_are_framed_from_that_domain_only(client, c
 
 @pytest.mark.parametrize("trait", ["failed", "queued"])
 def test_captures_that_did_not_succeed_are_not_shown(client, trait):
-    snapshot = SnapshotFactory(**{trait: True})
+    snapshot = public(SnapshotFactory(**{trait: True}))
     assert client.get(snapshot.get_absolute_url()).status_code == 404
     assert client.get(reverse("sources:snapshot-page", args=[snapshot.pk])).status_code == 404
 
 
 def test_a_snapshot_without_stored_files_says_so_instead_of_failing(client):
-    snapshot = SnapshotFactory()  # a succeeded row whose files were never stored
+    snapshot = public(SnapshotFactory())  # a succeeded row whose files were never stored
 
     response = client.get(snapshot.get_absolute_url())
 
