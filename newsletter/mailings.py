@@ -153,7 +153,8 @@ def send_test(issue, *, to: str) -> str:
 def digest_message_file(issue) -> bytes:
     """The issue's digest as a complete message (.eml) a mail client opens, rendered now.
 
-    It carries the test copy's token, so its unsubscribe link unsubscribes nobody, and no To.
+    It carries the test copy's token, so its unsubscribe link unsubscribes nobody, and is
+    addressed to undisclosed recipients.
     """
     rendered = render_email(issue)
     template = MessageTemplate(
