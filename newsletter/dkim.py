@@ -6,7 +6,7 @@ Signing happens on the final bytes, just before they are handed to a mail backen
 
 dkimpy does the DKIM part (parsing, canonicalization, the header hash, folding) exactly
 as its own signer does; the RSA step is OpenSSL's (cryptography), because dkimpy's pure-Python
-RSA takes about ten times as long and a digest is signed once per recipient.
+RSA is far slower and a digest is signed once per recipient.
 """
 
 import base64
@@ -42,8 +42,8 @@ SIGNED_HEADERS = (
 #: signature instead of being shown to the reader or followed by the one-click unsubscribe.
 OVERSIGNED = (b"from", b"subject", b"list-unsubscribe", b"list-unsubscribe-post")
 #: Relaxed headers survive relays that re-fold them; the body is base64 lines no relay rewrites,
-#: and "simple" hashes it as is, where "relaxed" would run two regular expressions over 50 KB
-#: per recipient (dkimpy's default, and what large senders such as Amazon SES use).
+#: and "simple" hashes it as is, where "relaxed" would run two regular expressions over the
+#: whole body per recipient (dkimpy's default, and what large senders such as Amazon SES use).
 CANONICALIZATION = b"relaxed/simple"
 POLICY = CanonicalizationPolicy.from_c_value(CANONICALIZATION)
 NAME = b"DKIM-Signature"
