@@ -240,7 +240,15 @@ NEWSLETTER_SUBSCRIBE_LIMIT = env.int("NEWSLETTER_SUBSCRIBE_LIMIT", default=5)  #
 NEWSLETTER_SUBSCRIBE_WINDOW = env.int("NEWSLETTER_SUBSCRIBE_WINDOW", default=3600)  # seconds
 NEWSLETTER_CONFIRM_MAX_AGE = env.int("NEWSLETTER_CONFIRM_MAX_AGE", default=7 * 24 * 3600)
 NEWSLETTER_LIST_ID = env("NEWSLETTER_LIST_ID", default="")  # default: digest.<SITE_URL host>
-NEWSLETTER_UNSUBSCRIBE_MAILTO = env("NEWSLETTER_UNSUBSCRIBE_MAILTO", default="")
+NEWSLETTER_UNSUBSCRIBE_MAILTO = env("NEWSLETTER_UNSUBSCRIBE_MAILTO", default="")  # empty: link only
+# DKIM signature on every outgoing message (newsletter/dkim.py): all three, or none (unsigned).
+DKIM_DOMAIN = env("DKIM_DOMAIN", default="")
+DKIM_SELECTOR = env("DKIM_SELECTOR", default="")
+DKIM_PRIVATE_KEY_FILE = env("DKIM_PRIVATE_KEY_FILE", default="")
+if any((DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY_FILE)) and not all(
+    (DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY_FILE)
+):
+    raise ImproperlyConfigured("Set DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY_FILE together.")
 CELERY_BEAT_SCHEDULE["sweep-stuck-deliveries"] = {
     "task": "newsletter.tasks.sweep_deliveries",
     "schedule": timedelta(minutes=5),

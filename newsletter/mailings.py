@@ -141,10 +141,24 @@ def send_test(issue, *, to: str) -> str:
 
     rendered = render_email(issue)
     template = MessageTemplate(
-        subject=f"[测试] {rendered.subject}", html=rendered.html, text=rendered.text
+        subject=f"[测试] {rendered.subject}", html=rendered.html, text=rendered.text, kind="test"
     )
     message_id = template.message_id("test", issue.pk, int(timezone.now().timestamp()))
     # A token no subscriber has: the test copy's unsubscribe link leads to "invalid link".
     message = template.email(to=to, token=TEST_TOKEN, message_id=message_id)
     get_connection(fail_silently=False).send_messages([message])
     return message_id
+
+
+def digest_message_file(issue) -> bytes:
+    """The issue's digest as a complete message (.eml) a mail client opens, rendered now.
+
+    It carries the test copy's token, so its unsubscribe link unsubscribes nobody, and is
+    addressed to undisclosed recipients.
+    """
+    rendered = render_email(issue)
+    template = MessageTemplate(
+        subject=rendered.subject, html=rendered.html, text=rendered.text, kind="export"
+    )
+    message_id = template.message_id("export", issue.pk, int(timezone.now().timestamp()))
+    return template.build(to=None, token=TEST_TOKEN, message_id=message_id)

@@ -2,13 +2,16 @@
 
 Django's EmailMultiAlternatives re-renders headers and parts for every recipient; a digest to
 20,000 readers only needs the unsubscribe token and the Message-ID to change, so the headers
-are encoded once and each recipient's copy is a few string replacements and a base64 pass.
+are encoded once and each recipient's copy is a few string replacements and a base64 pass
+(and, when a DKIM key is configured, one signature over the final bytes: newsletter.dkim).
 """
 
 import base64
+import re
 import secrets
+from datetime import UTC, datetime
 from email.header import Header
-from email.utils import formataddr, formatdate, parseaddr
+from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from urllib.parse import quote, urlsplit
 
 from django.conf import settings
@@ -16,6 +19,8 @@ from django.core.mail import EmailMessage
 from django.core.mail.message import sanitize_address
 
 from events.rendering.email import UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url
+
+from . import dkim
 
 CRLF = b"\r\n"
 
@@ -32,8 +37,28 @@ def list_id() -> str:
 
 
 def unsubscribe_mailto() -> str:
-    """The mailbox that mail clients write to when a reader unsubscribes by email."""
-    return settings.NEWSLETTER_UNSUBSCRIBE_MAILTO or f"unsubscribe@{from_domain()}"
+    """The mailbox offered for unsubscribing by email; empty (link only) unless configured.
+
+    Nothing in aidaily reads mail: an address is offered only when the operator has a mailbox
+    whose messages are processed, or the reader's "unsubscribe" would go nowhere.
+    """
+    return settings.NEWSLETTER_UNSUBSCRIBE_MAILTO
+
+
+def date_header() -> str:
+    """Now, in the RFC 5322 numeric form ("+0000"; "GMT" is obsolete syntax)."""
+    return format_datetime(datetime.now(UTC))
+
+
+def feedback_id(kind: str, campaign: str = "") -> str:
+    """Gmail's Feedback-ID: complaint rates are reported per campaign, kind and sender."""
+    return f"{campaign or kind}:{kind}:aidaily:{from_domain()}"
+
+
+def _body_unsubscribe_url(text: str) -> str:
+    """The unsubscribe link the body itself carries, so headers and body name one host."""
+    found = re.search(rf"https?://[!-~]*?/{UNSUBSCRIBE_PLACEHOLDER}/", text)
+    return found.group(0) if found else unsubscribe_url()
 
 
 def _encode(value: str) -> str:
@@ -53,7 +78,16 @@ def _base64_part(text: str) -> bytes:
 class MessageTemplate:
     """Headers and parts of one mailing; `build()` makes one recipient's bytes."""
 
-    def __init__(self, *, subject: str, html: str, text: str, brand: str = "AI前沿发展日报"):
+    def __init__(
+        self,
+        *,
+        subject: str,
+        html: str,
+        text: str,
+        brand: str = "AI前沿发展日报",
+        kind: str = "digest",
+        campaign: str = "",
+    ):
         self.subject = subject
         self.html = html
         self.text = text
@@ -66,6 +100,7 @@ class MessageTemplate:
             f"Subject: {_encode(subject)}\r\n"
             f"List-Id: {_encode(brand)} <{list_id()}>\r\n"
             "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"
+            f"Feedback-ID: {feedback_id(kind, campaign)}\r\n"
             "MIME-Version: 1.0\r\n"
             f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n'
         ).encode("ascii")
@@ -79,27 +114,43 @@ class MessageTemplate:
         ).encode("ascii")
         self.tail = f"--{boundary}--\r\n".encode("ascii")
         self.mailto = unsubscribe_mailto()
+        self.unsubscribe_url = _body_unsubscribe_url(text)
 
     @classmethod
     def for_mailing(cls, mailing) -> "MessageTemplate":
         """The template of a stored mailing (its rendering is never redone)."""
-        return cls(subject=mailing.subject, html=mailing.html, text=mailing.text)
+        return cls(
+            subject=mailing.subject,
+            html=mailing.html,
+            text=mailing.text,
+            kind=mailing.kind,
+            campaign=f"mailing{mailing.pk}",
+        )
 
     def message_id(self, *parts) -> str:
         """A Message-ID unique to this delivery attempt."""
         return f"<{'.'.join(str(p) for p in parts)}.{secrets.token_hex(4)}@{self.domain}>"
 
-    def build(self, *, to: str, token: str, message_id: str) -> bytes:
-        """One recipient's message: the only per-recipient parts are To, the token and the ids."""
-        url = unsubscribe_url(token)
-        mailto = f"mailto:{self.mailto}?subject={quote('unsubscribe ' + token)}"
+    def _list_unsubscribe(self, token: str) -> str:
+        links = [f"<{self.unsubscribe_url.replace(UNSUBSCRIBE_PLACEHOLDER, token)}>"]
+        if self.mailto:
+            links.append(f"<mailto:{self.mailto}?subject={quote('unsubscribe ' + token)}>")
+        return ",\r\n ".join(links)
+
+    def build(self, *, to: str | None, token: str, message_id: str) -> bytes:
+        """One recipient's signed message: only To, the token and the ids differ per recipient.
+
+        Without `to` (a message file for an editor to open) it is addressed to nobody, in the
+        group syntax mail clients show as "undisclosed recipients".
+        """
+        recipient = sanitize_address(to, "utf-8") if to else "undisclosed-recipients:;"
         head = (
-            f"To: {sanitize_address(to, 'utf-8')}\r\n"
-            f"Date: {formatdate(usegmt=True)}\r\n"
+            f"To: {recipient}\r\n"
+            f"Date: {date_header()}\r\n"
             f"Message-ID: {message_id}\r\n"
-            f"List-Unsubscribe: <{url}>,\r\n <{mailto}>\r\n"
+            f"List-Unsubscribe: {self._list_unsubscribe(token)}\r\n"
         ).encode("ascii")
-        return b"".join(
+        raw = b"".join(
             (
                 self.head,
                 head,
@@ -110,10 +161,35 @@ class MessageTemplate:
                 self.tail,
             )
         )
+        return dkim.sign(raw)
 
     def email(self, *, to: str, token: str, message_id: str) -> "RawEmail":
         """The recipient's message, in the shape Django's mail backends send."""
-        return RawEmail(self, to=to, raw=self.build(to=to, token=token, message_id=message_id))
+        raw = self.build(to=to, token=token, message_id=message_id)
+        return RawEmail(
+            subject=self.subject, body=self.text, from_email=self.envelope_from, to=to, raw=raw
+        )
+
+
+def plain_email(*, subject: str, body: str, to: str, kind: str) -> "RawEmail":
+    """A one-off plain-text message (the confirmation), dated, identified and signed like a digest.
+
+    Django would name the Message-ID after this machine's host name ("@localhost" in a
+    container) and date it "-0000" (time zone unknown); both are set here instead.
+    """
+    email = EmailMessage(
+        subject=subject,
+        body=body,
+        to=[to],
+        headers={
+            "Date": date_header(),
+            "Message-ID": make_msgid(domain=from_domain()),
+            "Feedback-ID": feedback_id(kind),
+        },
+    )
+    raw = dkim.sign(email.message().as_bytes(linesep="\r\n"))
+    envelope_from = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    return RawEmail(subject=subject, body=body, from_email=envelope_from, to=to, raw=raw)
 
 
 class _RawMIME:
@@ -130,11 +206,10 @@ class _RawMIME:
 
 
 class RawEmail(EmailMessage):
-    """An EmailMessage whose MIME bytes were built by MessageTemplate (works with any backend)."""
+    """An EmailMessage whose MIME bytes are final (built and signed); works with any backend."""
 
-    def __init__(self, template: MessageTemplate, *, to: str, raw: bytes):
-        super().__init__(subject=template.subject, body=template.text, to=[to])
-        self.from_email = template.envelope_from
+    def __init__(self, *, subject: str, body: str, from_email: str, to: str, raw: bytes):
+        super().__init__(subject=subject, body=body, from_email=from_email, to=[to])
         self.raw = raw
 
     def message(self, *args, **kwargs):

@@ -73,7 +73,9 @@ def subscribe(*, email: str, source: str = "web") -> None:
 
 def send_confirmation_email(subscriber_id: int) -> bool:
     """Email the confirmation link to a pending subscriber."""
-    from django.core.mail import send_mail
+    from django.core.mail import get_connection
+
+    from .message import plain_email
 
     subscriber = Subscriber.objects.filter(pk=subscriber_id, status=S.PENDING).first()
     if subscriber is None:
@@ -83,7 +85,10 @@ def send_confirmation_email(subscriber_id: int) -> bool:
         "email/confirm.txt",
         {"confirm_url": url, "days": settings.NEWSLETTER_CONFIRM_MAX_AGE // 86400},
     )
-    send_mail(_("请确认订阅 AI前沿发展日报"), body, None, [subscriber.email])
+    message = plain_email(
+        subject=_("请确认订阅 AI前沿发展日报"), body=body, to=subscriber.email, kind="confirmation"
+    )
+    get_connection(fail_silently=False).send_messages([message])
     return True
 
 

@@ -13,7 +13,8 @@ from events.models import Issue
 #: format → (module, function) of the renderers other parts of the app provide.
 RENDERERS = {
     "html": ("events.rendering.web", "render_issue_page"),
-    "email": ("events.rendering.email", "render_email"),
+    # A complete message file (.eml): headers, the text and HTML parts, signed when DKIM is on.
+    "email": ("newsletter.mailings", "digest_message_file"),
 }
 
 
@@ -33,14 +34,9 @@ def _renderer(name):
 
 
 def _as_text(rendered) -> str:
-    """The email renderer returns a digest (its HTML is written), a message (MIME) or a string."""
-    if isinstance(rendered, str):
-        return rendered
-    if isinstance(getattr(rendered, "html", None), str):
-        return rendered.html
-    message = getattr(rendered, "message", None)
-    if callable(message):
-        return message().as_string()
+    """A renderer returns a string, or a message's bytes (ASCII: its parts are encoded)."""
+    if isinstance(rendered, bytes):
+        return rendered.decode("ascii")
     return str(rendered)
 
 

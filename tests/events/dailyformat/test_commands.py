@@ -1,5 +1,7 @@
 """`import_issue` and `export_issue` as an analyst runs them."""
 
+import email
+import email.policy
 import io
 import sys
 import types
@@ -103,16 +105,40 @@ def test_export_html_uses_the_public_page_renderer(monkeypatch):
     assert out == "<html>2026-04-08</html>"
 
 
-def test_export_email_writes_the_digest_html():
+def test_export_email_writes_a_complete_message_a_mail_client_opens(tmp_path, settings):
+    settings.SITE_URL = "https://daily.example.org"
+    run("import_issue", str(SAMPLE))
+    target = tmp_path / "d.eml"
+
+    run("export_issue", "2026-04-08", "--format", "email", "-o", str(target))
+
+    message = email.message_from_bytes(target.read_bytes(), policy=email.policy.default)
+    assert message.defects == [] and message.get_content_type() == "multipart/alternative"
+    assert message["Subject"] == "AI前沿发展日报 | 2026-04-08"
+    assert message["From"].addresses[0].addr_spec == "digest@aidaily.local"
+    assert message["Date"].endswith(" +0000") and message["Message-ID"].endswith("@aidaily.local>")
+    assert [part.get_content_type() for part in message.iter_parts()] == [
+        "text/plain",
+        "text/html",
+    ]
+    html = message.get_body(("html",)).get_content()
+    assert html.lower().startswith("<!doctype html>") and "今日三条结论" in html
+    assert "今日三条结论" in message.get_body(("plain",)).get_content()
+    # The test copy's token: the exported unsubscribe link unsubscribes nobody.
+    assert "https://daily.example.org/unsubscribe/test-copy/" in html
+
+
+def test_export_email_to_stdout_is_the_same_message():
     run("import_issue", str(SAMPLE))
     out, _err = run("export_issue", "2026-04-08", "--format", "email")
-    assert out.lower().startswith("<!doctype html>")
-    assert "AI前沿发展日报 | 2026-04-08" in out
+    message = email.message_from_string(out, policy=email.policy.default)
+    assert message["Subject"] == "AI前沿发展日报 | 2026-04-08"
+    assert "今日三条结论" in message.get_body(("html",)).get_content()
 
 
 def test_export_email_says_when_the_renderer_is_not_available_yet(monkeypatch):
     run("import_issue", str(SAMPLE))
-    monkeypatch.setitem(sys.modules, "events.rendering.email", None)  # import fails
+    monkeypatch.setitem(sys.modules, "newsletter.mailings", None)  # import fails
     with pytest.raises(CommandError, match="还不可用"):
         call_command("export_issue", "2026-04-08", "--format", "email")
 
