@@ -20,6 +20,7 @@ from .. import ranking, review, workflow
 from ..models import Event, Issue, Paper, ReviewComment, SocialSignal
 from .dailyformat import DailyFormatAdminMixin
 from .forms import ConcurrentEditAdminMixin, VersionCheckedForm
+from .history import GuardedRevertAdminMixin
 from .inlines import ConclusionInline, EventInline, PaperInline, SocialSignalInline
 from .panels import IssuePanelsBase
 from .permissions import can_edit_issue_content
@@ -30,6 +31,7 @@ ITEM_MODELS = {"event": Event, "signal": SocialSignal, "paper": Paper}
 
 @admin.register(Issue)
 class IssueAdmin(
+    GuardedRevertAdminMixin,
     ConcurrentEditAdminMixin,
     DailyFormatAdminMixin,
     IssueSnapshotsAdminMixin,
