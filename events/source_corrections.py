@@ -21,6 +21,7 @@ from .signals import issue_corrected
 from .workflow import REOPEN, InvalidTransition, S
 
 CITING_STATUSES = (*REOPEN.sources, S.PUBLISHED, S.WITHDRAWN)
+MAX_NOTE = 2000
 
 
 def correct_source(source, *, by, note: str, **changes) -> list[Correction]:
@@ -32,6 +33,8 @@ def correct_source(source, *, by, note: str, **changes) -> list[Correction]:
     note = (note or "").strip()
     if not note:
         raise InvalidTransition(_("请写明更正来源的原因。"))
+    if len(note) > MAX_NOTE:
+        raise InvalidTransition(_("原因太长（最多 %(max)d 字）。") % {"max": MAX_NOTE})
     with transaction.atomic():
         locked = type(source).objects.select_for_update().get(pk=source.pk)
         text = _apply_source_changes(locked, changes)

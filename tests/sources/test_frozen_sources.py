@@ -166,3 +166,55 @@ def test_a_hostile_correction_note_is_shown_escaped(client, editor, source):
     )
     page = client.get(issue.get_absolute_url()).content.decode()
     assert "<script>alert(1)</script>" not in page and "OpenAI, Inc." in page
+
+
+def correct_in_admin(client, issue, **data):
+    url = reverse("admin:events_issue_correct_source", args=[issue.pk])
+    return client.post(url, data)
+
+
+def test_a_chief_editor_corrects_a_source_from_the_issue_page(editor_client, source):
+    issue = published_citing(source)
+    page = editor_client.get(reverse("admin:events_issue_change", args=[issue.pk]))
+    assert "更正来源" in page.content.decode()
+
+    response = correct_in_admin(
+        editor_client, issue, source=source.pk, kind="official", url="", note="是官方公告。"
+    )
+
+    assert response.status_code == 302
+    source.refresh_from_db()
+    assert source.kind == "official" and source.url == VERIFIED_URL
+    assert "是官方公告" in issue.corrections.get().text
+
+
+def test_an_analyst_cannot_post_a_source_correction(analyst_client, source):
+    issue = published_citing(source)
+    response = correct_in_admin(analyst_client, issue, source=source.pk, kind="official", note="x")
+    assert response.status_code == 403
+    assert Source.objects.get(pk=source.pk).kind == "media"
+
+
+@pytest.mark.parametrize(
+    ("which", "data"),
+    [
+        ("abc", {"kind": "official", "note": "x"}),
+        ("uncited", {"kind": "official", "note": "x"}),
+        ("", {"kind": "official", "note": "x"}),
+        ("cited", {"kind": "official", "note": "长" * 2001}),
+        ("cited", {"url": "not a url", "note": "x"}),
+        ("cited", {"kind": "<script>alert(1)</script>", "note": "x"}),
+    ],
+)
+def test_a_forged_or_oversized_source_correction_changes_nothing(
+    editor_client, source, which, data
+):
+    issue = published_citing(source)
+    other = SourceFactory(url="https://uncited.example/")
+    chosen = {"cited": source.pk, "uncited": other.pk}.get(which, which)
+    response = correct_in_admin(editor_client, issue, source=chosen, **data)
+    assert response.status_code == 302
+    assert Source.objects.get(pk=source.pk).kind == "media"
+    assert Source.objects.get(pk=other.pk).kind == "media"
+    assert not issue.corrections.exists()
+    assert not [m for m in response.wsgi_request._messages if m.level_tag == "success"]
