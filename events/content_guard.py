@@ -117,17 +117,18 @@ def check_part_save(part, update_fields=None) -> None:
     part._issue_left = None
     if _bypassed():
         return
-    new_issue_id = part.issue_id if hasattr(part, "issue_id") else None
+    stored = None
     if part.pk is not None:
         fields = _attnames(part, update_fields)
         stored = _stored(part, [*fields, "issue_id", "issue__status"])
-        if stored is not None:
-            if stored["issue_id"] != new_issue_id:
-                part._issue_left = stored["issue_id"]
-            locked = stored["issue__status"] in LOCKED_STATUSES
-            if locked and _changed(part, stored, fields):
-                raise ContentLocked(_locked_message(part.issue))
-    if _status_of(new_issue_id) in LOCKED_STATUSES and (part.pk is None or part._issue_left):
+    if stored is not None:
+        if stored["issue_id"] != part.issue_id:
+            part._issue_left = stored["issue_id"]
+        if stored["issue__status"] in LOCKED_STATUSES and _changed(part, stored, fields):
+            raise ContentLocked(_locked_message(part.issue))
+    # A new row (even one given its pk) or a move: the issue it joins must not be published.
+    joins = stored is None or part._issue_left is not None
+    if joins and _status_of(part.issue_id) in LOCKED_STATUSES:
         raise ContentLocked(_locked_message(part.issue))
 
 

@@ -89,6 +89,8 @@ def test_nothing_is_added_to_or_deleted_from_a_published_issue():
         EventFactory.build(issue=issue, rank=2).save()
     with pytest.raises(ContentLocked):
         Conclusion.objects.create(issue=issue, position=4, text="第四条")
+    with pytest.raises(ContentLocked):  # a new row given its own id is still a new row
+        EventFactory.build(pk=424242, issue=issue, rank=3).save()
     for part in (issue.events.get(), issue.conclusions.first(), issue.citations.first(), issue):
         with pytest.raises(ContentLocked):
             part.delete()
