@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
-from . import gate
+from . import four_eyes, gate
 from .fingerprint import content_fingerprint
 from .models import Correction, Issue, TransitionLog
 from .signals import issue_corrected, issue_published, issue_withdrawn
@@ -150,11 +150,14 @@ def _checked_changes(issue: Issue, action: Action, *, by, publish_at) -> dict:
             raise InvalidTransition(
                 _("提交审核需要正好三条结论，现在有 %(count)d 条。") % {"count": count}
             )
-    wrote_items = by is not None and any(item.created_by_id == by.pk for item in issue.items())
-    if action.name == "approve" and settings.AIDAILY_FOUR_EYES and wrote_items:
-        raise InvalidTransition(
-            _("四眼原则：你撰写了这一期的内容，不能自己批准。请另一位主编批准。")
-        )
+    if action.name == "approve" and settings.AIDAILY_FOUR_EYES and by is not None:
+        written = four_eyes.written_by(issue, by)
+        if written:
+            raise InvalidTransition(
+                _("四眼原则：你撰写或修改了这一期的这些内容，不能自己批准：%(parts)s。")
+                % {"parts": "；".join(written)}
+                + _("请另一位主编批准。")
+            )
     if action.checks_gate:
         found = gate.problems(issue)
         if found:
@@ -178,13 +181,6 @@ def _checked_changes(issue: Issue, action: Action, *, by, publish_at) -> dict:
     if action.name == "request_changes":
         return {"approved_fingerprint": ""}
     return {}
-
-
-def _breaks_four_eyes(issue: Issue, user) -> bool:
-    """A chief editor may not approve items they wrote, unless the newsroom is one person."""
-    return settings.AIDAILY_FOUR_EYES and any(
-        item.created_by_id == user.pk for item in issue.items()
-    )
 
 
 def _move(issue: Issue, action: Action, *, by, comment: str, **changes) -> None:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from aidaily.adminpanels import Panel, Tool
 
 from . import services
-from .models import Snapshot, Source
+from .models import FROZEN_FIELDS, Snapshot, Source
 
 #: Asking for a capture is part of editing sources (analysts and chief editors).
 CAPTURE_PERMISSION = "sources.change_source"
@@ -155,6 +155,26 @@ class SourceAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .annotate(last_status=Subquery(newest.values("status")[:1]))
         )
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.frozen_by():
+            # Published pages link to what was verified: a correction changes these, not an edit.
+            fields += [f for f in FROZEN_FIELDS if f not in fields]
+        return fields
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        source = self.get_object(request, object_id)
+        frozen_by = source.frozen_by() if source is not None else []
+        if frozen_by and request.method == "GET":
+            messages.info(
+                request,
+                _(
+                    "这个来源已被%(issues)s引用：网址、类型和发布方只能由主编通过更正修改，或引用新的来源。"
+                )
+                % {"issues": "、".join(frozen_by)},
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=gettext_lazy("最近抓取"))
     def capture_status(self, obj):

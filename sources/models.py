@@ -9,6 +9,14 @@ from django.utils.translation import gettext_lazy as _
 
 from .normalise import normalise_url
 from .querysets import UNFINISHED_STATUSES, SnapshotQuerySet, SourceQuerySet
+from .signals import source_freeze_check
+
+#: What readers follow of a cited source; frozen while an approved or published issue cites it.
+FROZEN_FIELDS = ("url", "kind", "publisher")
+
+
+class FrozenSource(Exception):
+    """A change to a cited source's URL, kind or publisher outside the correction path."""
 
 
 class Source(models.Model):
@@ -66,9 +74,36 @@ class Source(models.Model):
         label = self.title or self.url
         return f"{self.publisher}: {label}" if self.publisher else label
 
-    def save(self, *args, **kwargs):
+    def save(self, *args, correction=False, **kwargs):
+        """Save; a change to FROZEN_FIELDS of a source that frozen_by() names is refused
+        unless it comes from the correction path (`correction=True`), which logs and shows it."""
         self.url = normalise_url(self.url)
+        if self.pk is not None and not correction:
+            self._refuse_frozen_change(kwargs.get("update_fields"))
         super().save(*args, **kwargs)
+
+    def frozen_by(self) -> list[str]:
+        """The approved or published records citing this source, as their receivers name them.
+
+        Sources is the lowest layer: it asks through a signal instead of reading issue statuses.
+        """
+        answers = source_freeze_check.send(sender=Source, source=self)
+        return [name for _receiver, names in answers for name in names or ()]
+
+    def frozen_changes(self, update_fields=None) -> list[str]:
+        """The FROZEN_FIELDS this unsaved instance changes against the stored row."""
+        fields = [f for f in FROZEN_FIELDS if update_fields is None or f in update_fields]
+        stored = Source._base_manager.filter(pk=self.pk).values(*fields).first() or {}
+        return [f for f in fields if f in stored and getattr(self, f) != stored[f]]
+
+    def _refuse_frozen_change(self, update_fields) -> None:
+        changed = self.frozen_changes(update_fields)
+        frozen_by = self.frozen_by() if changed else []
+        if frozen_by:
+            raise FrozenSource(
+                gettext("“%(source)s”已被%(issues)s引用，网址、类型和发布方只能通过更正修改。")
+                % {"source": self.url, "issues": "、".join(frozen_by)}
+            )
 
     @property
     def host(self) -> str:

@@ -14,12 +14,14 @@ from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from sources.admin import IssueSnapshotsAdminMixin
+from sources.models import Source
 from verification.admin import IssueGateAdminMixin
 
-from .. import ranking, review, workflow
+from .. import ranking, review, source_corrections, workflow
 from ..models import Event, Issue, Paper, ReviewComment, SocialSignal
 from .dailyformat import DailyFormatAdminMixin
 from .forms import ConcurrentEditAdminMixin, VersionCheckedForm
+from .history import GuardedRevertAdminMixin
 from .inlines import ConclusionInline, EventInline, PaperInline, SocialSignalInline
 from .panels import IssuePanelsBase
 from .permissions import can_edit_issue_content
@@ -30,6 +32,7 @@ ITEM_MODELS = {"event": Event, "signal": SocialSignal, "paper": Paper}
 
 @admin.register(Issue)
 class IssueAdmin(
+    GuardedRevertAdminMixin,
     ConcurrentEditAdminMixin,
     DailyFormatAdminMixin,
     IssueSnapshotsAdminMixin,
@@ -137,6 +140,8 @@ class IssueAdmin(
             "corrections": issue.corrections.all(),
             "can_correct": issue.status == Issue.Status.PUBLISHED
             and request.user.has_perm("events.correct_issue"),
+            "cited_sources": Source.objects.cited_by_issue(issue).order_by("pk"),
+            "source_kinds": Source.Kind.choices,
             "panels": self.issue_panels(request, issue),
             "tools": self.object_tools(request, issue),
             "preview_url": issue.get_absolute_url(),
@@ -163,6 +168,11 @@ class IssueAdmin(
                 "<int:issue_id>/correct/",
                 self.admin_site.admin_view(self.correction_view),
                 name="events_issue_correct",
+            ),
+            path(
+                "<int:issue_id>/correct-source/",
+                self.admin_site.admin_view(self.correct_source_view),
+                name="events_issue_correct_source",
             ),
         ]
         return own + super().get_urls()
@@ -251,6 +261,33 @@ class IssueAdmin(
             messages.error(request, str(refusal))
         else:
             messages.success(request, _("更正已发布。"))
+        return self._back(issue)
+
+    def correct_source_view(self, request, issue_id):
+        """POST: correct the URL, kind or publisher of a source this issue cites."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        issue = get_object_or_404(Issue, pk=issue_id)
+        source_id = request.POST.get("source", "")
+        source = Source.objects.cited_by_issue(issue).filter(
+            pk=int(source_id) if source_id.isdigit() else None
+        )
+        if not source.exists():
+            messages.error(request, _("要更正的来源不是这一期引用的。"))
+            return self._back(issue)
+        changes = {
+            name: request.POST[name].strip()
+            for name in ("url", "kind", "publisher")
+            if request.POST.get(name, "").strip()
+        }
+        try:
+            source_corrections.correct_source(
+                source.get(), by=request.user, note=request.POST.get("note", ""), **changes
+            )
+        except workflow.InvalidTransition as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(request, _("来源已更正，更正已公开。"))
         return self._back(issue)
 
 

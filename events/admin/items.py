@@ -10,6 +10,7 @@ from verification.admin import VerifiableItemAdminMixin
 from .. import ranking
 from ..models import Citation, Event, Paper, SocialSignal, Tag, TransitionLog
 from .forms import ConcurrentEditAdminMixin, ItemForm
+from .history import GuardedRevertAdminMixin
 from .inlines import ContentInline
 from .permissions import can_edit_issue_content
 
@@ -41,8 +42,11 @@ class PaperCitationInline(CitationInline):
     exclude = ["event", "signal"]
 
 
-class ItemAdmin(ConcurrentEditAdminMixin, VerifiableItemAdminMixin, SimpleHistoryAdmin):
+class ItemAdmin(
+    GuardedRevertAdminMixin, ConcurrentEditAdminMixin, VerifiableItemAdminMixin, SimpleHistoryAdmin
+):
     form = ItemForm
+    revert_locked_fields = ("issue", "rank", "verification_note")
     list_select_related = ["issue"]
     list_filter = [
         "issue__status",

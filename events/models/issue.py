@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from .. import content_guard
 from ..querysets import IssueQuerySet
 from .editable import VersionedContent
 
@@ -131,6 +132,17 @@ class Issue(VersionedContent):
     def __str__(self):
         return self.display_title
 
+    def save(self, *args, **kwargs):
+        """Save; refused when it would change workflow fields or a published issue (see
+        events.content_guard)."""
+        content_guard.check_issue_save(self, kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        """Delete; refused for a published or withdrawn issue (withdrawal is how it leaves)."""
+        content_guard.check_issue_delete(self)
+        return super().delete(*args, **kwargs)
+
     @property
     def display_title(self) -> str:
         if self.title:
@@ -176,3 +188,13 @@ class Conclusion(models.Model):
 
     def __str__(self):
         return f"{self.position}. {self.text[:40]}"
+
+    def save(self, *args, **kwargs):
+        """Save; refused when it would change a published issue (see events.content_guard)."""
+        content_guard.check_part_save(self, kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        """Delete; refused when the conclusion belongs to a published issue."""
+        content_guard.check_part_delete(self)
+        return super().delete(*args, **kwargs)

@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from verification.models import VerifiableItem
 
+from .. import content_guard
 from .editable import VersionedContent
 from .issue import Issue
 from .tag import Tag
@@ -46,6 +47,16 @@ class Item(VerifiableItem, VersionedContent):
     class Meta:
         abstract = True
         ordering = ["issue", "rank"]
+
+    def save(self, *args, **kwargs):
+        """Save; refused when it would change a published issue (see events.content_guard)."""
+        content_guard.check_part_save(self, kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        """Delete; refused when it belongs to a published issue."""
+        content_guard.check_part_delete(self)
+        return super().delete(*args, **kwargs)
 
     @property
     def anchor(self) -> str:

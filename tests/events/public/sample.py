@@ -4,6 +4,7 @@ import datetime
 
 from django.utils import timezone
 
+from events.content_guard import assembling
 from events.models import Conclusion, Issue
 from sources.models import Source
 
@@ -149,12 +150,14 @@ def build_sample_issue(*, status=Issue.Status.PUBLISHED, date=datetime.date(2026
         status=status,
         published_at=timezone.now() if status == Issue.Status.PUBLISHED else None,
     )
-    for position, text in enumerate(CONCLUSIONS, start=1):
-        Conclusion.objects.create(issue=issue, position=position, text=text)
-    for rank, fields in enumerate(EVENTS, start=1):
-        _add(EventFactory, issue, rank, fields)
-    for rank, fields in enumerate(SIGNALS, start=1):
-        _add(SocialSignalFactory, issue, rank, fields)
-    for rank, fields in enumerate(PAPERS, start=1):
-        _add(PaperFactory, issue, rank, fields)
+    # Built directly in its final status, as a restore would, not through the workflow.
+    with assembling():
+        for position, text in enumerate(CONCLUSIONS, start=1):
+            Conclusion.objects.create(issue=issue, position=position, text=text)
+        for rank, fields in enumerate(EVENTS, start=1):
+            _add(EventFactory, issue, rank, fields)
+        for rank, fields in enumerate(SIGNALS, start=1):
+            _add(SocialSignalFactory, issue, rank, fields)
+        for rank, fields in enumerate(PAPERS, start=1):
+            _add(PaperFactory, issue, rank, fields)
     return issue

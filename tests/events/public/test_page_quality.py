@@ -15,6 +15,7 @@ import pytest
 from django.urls import reverse
 
 from events import preview, workflow
+from events.content_guard import assembling
 from events.models import Issue
 
 from ...factories import ChiefEditorFactory, CorrectionFactory, TagFactory
@@ -44,7 +45,8 @@ def public_urls():
     """Build the sample site and return the URL of every kind of public page."""
     editor = ChiefEditorFactory(username="quality-editor")
     issue = build_sample_issue()
-    issue.events.get(rank=1).tags.add(TagFactory(name="算力供给", slug="compute"))
+    with assembling():  # tagged as built, not edited after publication
+        issue.events.get(rank=1).tags.add(TagFactory(name="算力供给", slug="compute"))
     CorrectionFactory(issue=issue, text="第 1 条的估值应为 **8520 亿美元**。")
     withdrawn = build_sample_issue(date=issue.date.replace(day=1))
     workflow.perform(withdrawn, "withdraw", by=editor, comment="来源已被原发布方删除。")

@@ -105,8 +105,6 @@ def hostile_issue(payload, *, status=Issue.Status.PUBLISHED):
         coverage_note=payload,
         overview=payload,
         business_analysis=payload,
-        status=status,
-        published_at=timezone.now() if status == Issue.Status.PUBLISHED else None,
     )
     Conclusion.objects.create(issue=issue, position=1, text=payload)
     Correction.objects.create(issue=issue, text=payload)
@@ -151,6 +149,10 @@ def hostile_issue(payload, *, status=Issue.Status.PUBLISHED):
     for item, field in ((event, "event"), (signal, "signal"), (paper, "paper")):
         item.tags.add(tag)
         Citation.objects.create(**{field: item}, source=source, label=payload, position=1)
+    # Written as a draft, then given its status the way the workflow sets it.
+    published_at = timezone.now() if status == Issue.Status.PUBLISHED else None
+    Issue.objects.filter(pk=issue.pk).update(status=status, published_at=published_at)
+    issue.refresh_from_db()
     return issue
 
 
