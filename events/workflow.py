@@ -168,6 +168,8 @@ def _checked_changes(issue: Issue, action: Action, *, by, publish_at) -> dict:
             )
     if action.name == "approve":
         return {"approved_fingerprint": content_fingerprint(issue)}
+    if action.name in ("schedule", "publish"):
+        _check_still_as_approved(issue)
     if action.name == "schedule":
         if publish_at is None or publish_at <= now:
             raise InvalidTransition(_("定时发布需要一个将来的时间。"))
@@ -181,6 +183,15 @@ def _checked_changes(issue: Issue, action: Action, *, by, publish_at) -> dict:
     if action.name == "request_changes":
         return {"approved_fingerprint": ""}
     return {}
+
+
+def _check_still_as_approved(issue: Issue) -> None:
+    """What goes out is what was approved: an edit that escaped the reopen path (a bulk
+    update, a script) is caught here, at the last step, by the content's fingerprint."""
+    if issue.approved_fingerprint and issue.approved_fingerprint != content_fingerprint(issue):
+        raise InvalidTransition(
+            _("这一期的内容在批准后被修改过，与批准的版本不一致，不能发布。请退回审核后重新批准。")
+        )
 
 
 def _move(issue: Issue, action: Action, *, by, comment: str, **changes) -> None:
