@@ -65,6 +65,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "aidaily.health.HealthzMiddleware",  # probes: before host checks, HTTPS redirect and logging
     "aidaily.logging.RequestLogMiddleware",  # first: a request id and one log line per request
+    "aidaily.nulbytes.RejectNulBytesMiddleware",  # PostgreSQL cannot hold NUL: 400 before views
     "django.middleware.security.SecurityMiddleware",
     "events.security.SecurityHeadersMiddleware",  # public archive: CSP and security headers
     "whitenoise.middleware.WhiteNoiseMiddleware",
