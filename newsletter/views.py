@@ -17,14 +17,14 @@ from .forms import SubscribeForm
 @never_cache
 @require_http_methods(["GET", "POST"])
 def subscribe(request):
-    """Double opt-in; the answer is the same whether or not the address is known."""
+    """Double opt-in; the answer, and the work before it, is the same for every address."""
     form = SubscribeForm(request.POST or None)
     if request.method == "POST":
         if not ratelimit.allow(request, scope="subscribe"):
             return render(request, "newsletter/rate_limited.html", status=429)
         if form.is_valid():
             if not form.cleaned_data["website"]:  # bots fill the honeypot; they get the same page
-                services.subscribe(email=form.cleaned_data["email"])
+                services.request_subscription(email=form.cleaned_data["email"])
             return render(request, "newsletter/check_inbox.html")
     return render(request, "newsletter/subscribe.html", {"form": form})
 
