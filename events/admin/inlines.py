@@ -69,10 +69,12 @@ class ContentInline:
     most N forms" error instead of building (and validating) as many forms as it claims.
     """
 
+    #: The bound of an inline that sets no max_num of its own (an item's citations).
+    max_forms = 100
+
     def get_max_num(self, request, obj=None, **kwargs):
         own = super().get_max_num(request, obj, **kwargs)
-        limit = ranking.MAX_ITEMS_PER_SECTION
-        return limit if own is None else min(own, limit)
+        return self.max_forms if own is None else own
 
     def get_formset(self, request, obj=None, **kwargs):
         kwargs.setdefault("absolute_max", self.get_max_num(request, obj, **kwargs))
@@ -109,6 +111,7 @@ class ConclusionInline(ContentInline, admin.TabularInline):
 class ItemInline(ContentInline, admin.StackedInline):
     form = VersionCheckedForm
     formset = SectionFormSet
+    max_num = ranking.MAX_ITEMS_PER_SECTION
     extra = 0
     show_change_link = True
     classes = ["collapse"]

@@ -142,3 +142,24 @@ def test_item_page_refuses_one_more_item_in_a_full_section(analyst_client):
     assert response.status_code == 200
     assert f"已有 {MAX} 条，达到每栏上限" in response.content.decode()
     assert Event.objects.filter(issue=issue).count() == MAX
+
+
+def test_forged_total_forms_on_an_item_page_builds_a_bounded_formset(analyst_client):
+    from events.models import Citation
+
+    event = EventFactory()
+    url = reverse("admin:events_event_change", args=[event.pk])
+    data = admin_form_data(analyst_client.get(url))
+    (prefix,) = {
+        i.formset.prefix
+        for i in analyst_client.get(url).context["inline_admin_formsets"]
+        if i.formset.model is Citation
+    }
+    data[f"{prefix}-TOTAL_FORMS"] = "100000"
+
+    response = analyst_client.post(url, data)
+
+    assert response.status_code == 200
+    formset = inline_formset(response, prefix)
+    assert len(formset.forms) <= 100
+    assert "100" in " ".join(formset.non_form_errors())
