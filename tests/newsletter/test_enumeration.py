@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from newsletter import tasks
 from newsletter.models import Subscriber
 
+from ..conftest import celery_worker_env, wait_for
 from ..factories import SubscriberFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -85,3 +86,26 @@ def test_queued_request_creates_and_confirms_only_new_or_returning_addresses(db)
     assert left.status == Subscriber.Status.PENDING
     assert Subscriber.objects.with_email("New@example.com").get().status == "pending"
     assert sorted(m.to[0] for m in mail.outbox) == ["New@example.com", "left@example.com"]
+
+
+@pytest.fixture
+def worker_smtp(smtp_server, monkeypatch):
+    """The worker process (started after this fixture) mails the test SMTP server."""
+    monkeypatch.setattr(
+        celery_worker_env, "extra", {"EMAIL_URL": f"smtp://127.0.0.1:{smtp_server.port}"}
+    )
+    return smtp_server
+
+
+@pytest.mark.services
+def test_real_worker_turns_a_subscribe_request_into_one_confirmation(
+    worker_smtp, celery_worker, client
+):
+    SubscriberFactory(email="active@example.com")
+
+    for email in ("active@example.com", "fresh@example.com"):
+        assert client.post(SUBSCRIBE, {"email": email}).status_code == 200
+
+    wait_for(lambda: worker_smtp.recipients, timeout=60, message="a confirmation email")
+    assert Subscriber.objects.with_email("fresh@example.com").get().status == "pending"
+    assert worker_smtp.recipients == ["fresh@example.com"]
