@@ -65,6 +65,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "aidaily.health.HealthzMiddleware",  # probes: before host checks, HTTPS redirect and logging
     "aidaily.logging.RequestLogMiddleware",  # first: a request id and one log line per request
+    "aidaily.nulbytes.RejectNulBytesMiddleware",  # PostgreSQL cannot hold NUL: 400 before views
     "django.middleware.security.SecurityMiddleware",
     "events.security.SecurityHeadersMiddleware",  # public archive: CSP and security headers
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -238,6 +239,8 @@ NEWSLETTER_MAX_ATTEMPTS = env.int("NEWSLETTER_MAX_ATTEMPTS", default=5)
 NEWSLETTER_WEBHOOK_SECRET = env("NEWSLETTER_WEBHOOK_SECRET", default="")  # empty: webhook off
 NEWSLETTER_SUBSCRIBE_LIMIT = env.int("NEWSLETTER_SUBSCRIBE_LIMIT", default=5)  # per client address
 NEWSLETTER_SUBSCRIBE_WINDOW = env.int("NEWSLETTER_SUBSCRIBE_WINDOW", default=3600)  # seconds
+# Reverse proxies in front of the site: the client is X-Forwarded-For's Nth address from the right.
+AIDAILY_TRUSTED_PROXY_COUNT = env.int("AIDAILY_TRUSTED_PROXY_COUNT", default=0)
 NEWSLETTER_CONFIRM_MAX_AGE = env.int("NEWSLETTER_CONFIRM_MAX_AGE", default=7 * 24 * 3600)
 NEWSLETTER_LIST_ID = env("NEWSLETTER_LIST_ID", default="")  # default: digest.<SITE_URL host>
 NEWSLETTER_UNSUBSCRIBE_MAILTO = env("NEWSLETTER_UNSUBSCRIBE_MAILTO", default="")  # empty: link only

@@ -84,6 +84,15 @@ class PreviewLink(models.Model):
         return signing.dumps({"l": self.pk, "i": self.issue_id, "n": self.nonce}, salt=SALT)
 
 
+def lifetime_in_days(value: str) -> timedelta | None:
+    """The lifetime a "days" form value asks for, or None unless a whole 1..14 days."""
+    value = (value or "").strip()
+    if not value.isascii() or not value.isdigit() or len(value) > 2:
+        return None
+    days = int(value)
+    return timedelta(days=days) if 1 <= days <= MAX_LIFETIME.days else None
+
+
 def create_link(*, issue, by, lifetime: timedelta = DEFAULT_LIFETIME, note: str = ""):
     """A new reviewer link to the issue, valid for `lifetime` (at most 14 days)."""
     lifetime = min(max(lifetime, timedelta(minutes=5)), MAX_LIFETIME)

@@ -3,8 +3,18 @@
 from django.db import transaction
 from django.db.models import F
 
+#: Items one section of an issue may hold. A daily issue ranks a handful per section; the bound
+#: keeps the issue page, which edits every item inline, small enough to load and save.
+MAX_ITEMS_PER_SECTION = 20
+
 #: Added to ranks while rows are moved, so no two rows share a rank mid-update.
 PARKING_OFFSET = 10_000
+
+
+def section_is_full(model, issue_id, *, moving_pk=None) -> bool:
+    """Whether the issue's section already holds as many items as a section may."""
+    rows = model.objects.filter(issue_id=issue_id).exclude(pk=moving_pk)
+    return rows.count() >= MAX_ITEMS_PER_SECTION
 
 
 def park(model, pks) -> None:

@@ -7,7 +7,7 @@ class NewsletterConfig(AppConfig):
     verbose_name = _("订阅与邮件")
 
     def ready(self):
-        from . import receivers  # noqa: F401 - connects issue_published
+        from . import checks, receivers  # noqa: F401 - registers deploy checks, connects signals
         from .roles import register_roles
 
         register_roles()

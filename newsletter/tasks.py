@@ -7,6 +7,12 @@ from . import mailings, sending, services
 
 
 @shared_task
+def request_subscription(email: str, source: str = "web") -> None:
+    """A visitor asked to subscribe: create or revive the row and queue the confirmation."""
+    services.subscribe(email=email, source=source)
+
+
+@shared_task
 def send_confirmation(subscriber_id: int) -> bool:
     """Email the double opt-in link."""
     return services.send_confirmation_email(subscriber_id)

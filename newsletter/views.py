@@ -2,6 +2,7 @@
 
 import hmac
 import json
+import re
 
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
@@ -17,14 +18,14 @@ from .forms import SubscribeForm
 @never_cache
 @require_http_methods(["GET", "POST"])
 def subscribe(request):
-    """Double opt-in; the answer is the same whether or not the address is known."""
+    """Double opt-in; the answer, and the work before it, is the same for every address."""
     form = SubscribeForm(request.POST or None)
     if request.method == "POST":
         if not ratelimit.allow(request, scope="subscribe"):
             return render(request, "newsletter/rate_limited.html", status=429)
         if form.is_valid():
             if not form.cleaned_data["website"]:  # bots fill the honeypot; they get the same page
-                services.subscribe(email=form.cleaned_data["email"])
+                services.request_subscription(email=form.cleaned_data["email"])
             return render(request, "newsletter/check_inbox.html")
     return render(request, "newsletter/subscribe.html", {"form": form})
 
@@ -57,10 +58,48 @@ def unsubscribe(request, token):
     return render(request, "newsletter/unsubscribe.html")
 
 
+#: A report is one flat object; providers may add a small object or two, never deep trees.
+MAX_REPORT_BYTES = 64 * 1024
+MAX_REPORT_DEPTH = 3
+JSON_STRING = re.compile(r'"(?:\\.|[^"\\])*"')
+BAD_REPORT = "expected JSON {type: bounce|complaint, email|message_id}"
+
+
 def _authorised(request) -> bool:
+    """Exactly "Authorization: Bearer <secret>", compared in constant time."""
     secret = settings.NEWSLETTER_WEBHOOK_SECRET
-    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-    return bool(secret) and hmac.compare_digest(given.encode(), secret.encode())
+    given = request.headers.get("Authorization", "")
+    return bool(secret) and hmac.compare_digest(given.encode(), f"Bearer {secret}".encode())
+
+
+class BadReport(ValueError):
+    """A report this webhook will not act on; the message says why."""
+
+
+def _nesting(text: str) -> int:
+    """How deeply arrays and objects nest, counted without parsing (so without recursion)."""
+    depth = deepest = 0
+    for bracket in re.findall(r"[\[\]{}]", JSON_STRING.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _report(body: bytes) -> tuple[str, str, str]:
+    """(type, email, message_id) of a report body; BadReport, or ValueError from the decoders."""
+    text = body.decode("utf-8")  # UnicodeDecodeError is a ValueError
+    if _nesting(text) > MAX_REPORT_DEPTH:
+        raise BadReport(f"JSON nested deeper than {MAX_REPORT_DEPTH} levels")
+    payload = json.loads(text)
+    if not isinstance(payload, dict):
+        raise BadReport(BAD_REPORT)
+    values = [payload.get(key) for key in ("type", "email", "message_id")]
+    kind, email, message_id = ("" if value is None else value for value in values)
+    if not all(isinstance(value, str) for value in (kind, email, message_id)):
+        raise BadReport(BAD_REPORT)
+    if kind not in ("bounce", "complaint") or not (email or message_id):
+        raise BadReport(BAD_REPORT)
+    return kind, email[:254], message_id[:200]
 
 
 @csrf_exempt  # authenticated by the shared secret, not by a session
@@ -69,16 +108,16 @@ def feedback_webhook(request):
     """Bounces and complaints from the mail provider: JSON {type, email | message_id}."""
     if not _authorised(request):
         return HttpResponse(status=401 if settings.NEWSLETTER_WEBHOOK_SECRET else 404)
-    if len(request.body) > 64 * 1024:
+    declared = request.META.get("CONTENT_LENGTH") or "0"
+    if not declared.isdigit() or int(declared) > MAX_REPORT_BYTES:  # refused before reading
+        return HttpResponse(status=413)
+    if len(request.body) > MAX_REPORT_BYTES:
         return HttpResponse(status=413)
     try:
-        payload = json.loads(request.body)
-        kind = payload["type"]
-        email = str(payload.get("email") or "")[:254]
-        message_id = str(payload.get("message_id") or "")[:200]
-        if kind not in ("bounce", "complaint") or not (email or message_id):
-            raise ValueError(kind)
-    except (ValueError, KeyError, TypeError):
-        return HttpResponseBadRequest("expected JSON {type: bounce|complaint, email|message_id}")
+        kind, email, message_id = _report(request.body)
+    except BadReport as exc:
+        return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
+    except ValueError:  # not UTF-8, or not JSON
+        return HttpResponseBadRequest(BAD_REPORT, content_type="text/plain; charset=utf-8")
     subscriber = services.report_feedback(kind=kind, email=email, message_id=message_id)
     return JsonResponse({"updated": subscriber is not None})

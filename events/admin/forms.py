@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from .. import ranking
 from ..models.editable import ConcurrentEditError
 
 
@@ -82,3 +83,15 @@ class ItemForm(VersionCheckedForm):
         # The (issue, rank) constraint is left to ItemAdmin.save_model, which makes room at
         # that rank; the form field still refuses what is not a positive number.
         return {*super()._get_validation_exclusions(), "rank"}
+
+    def clean(self):
+        cleaned = super().clean()
+        issue = cleaned.get("issue")
+        moving_in = issue is not None and issue.pk != self.instance.issue_id
+        model = self._meta.model
+        if moving_in and ranking.section_is_full(model, issue.pk, moving_pk=self.instance.pk):
+            raise forms.ValidationError(
+                _("这一期的“%(section)s”已有 %(max)d 条，达到每栏上限。")
+                % {"section": model._meta.verbose_name_plural, "max": ranking.MAX_ITEMS_PER_SECTION}
+            )
+        return cleaned

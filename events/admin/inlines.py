@@ -7,6 +7,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .. import ranking
 from ..models import Conclusion, Event, Paper, SocialSignal
 from .forms import VersionCheckedForm
 from .permissions import can_edit_issue_content
@@ -32,8 +33,52 @@ class RankedFormSet(forms.BaseInlineFormSet):
         super().clean()
 
 
+class SectionFormSet(RankedFormSet):
+    """Lists at most max_num existing items: an overfull section must not make a huge page.
+
+    The rest stay on their own item pages; the formset says how many it left out.
+    """
+
+    total_items = None  # counted only when the section fills the page
+
+    def get_queryset(self):
+        if not hasattr(self, "_shown"):
+            rows = super().get_queryset()
+            self._shown = rows[: self.max_num]
+            self.total_items = rows.count() if len(self._shown) == self.max_num else None
+        return self._shown
+
+    def non_form_errors(self):
+        errors = super().non_form_errors()
+        hidden = (self.total_items or 0) - self.max_num
+        if not self.is_bound and hidden > 0 and not errors:
+            errors.append(
+                _(
+                    "这一栏共有 %(total)d 条，超过每栏上限 %(max)d 条：这里只列出前 %(max)d 条，"
+                    "其余请在条目列表中编辑或删除。"
+                )
+                % {"total": self.total_items, "max": self.max_num}
+            )
+        return errors
+
+
 class ContentInline:
-    """Inlines follow the issue's edit rule (drafts for analysts, review for editors)."""
+    """Inlines follow the issue's edit rule (drafts for analysts, review for editors).
+
+    Every formset is bounded: a request claiming more forms than max_num gets Django's "at
+    most N forms" error instead of building (and validating) as many forms as it claims.
+    """
+
+    #: The bound of an inline that sets no max_num of its own (an item's citations).
+    max_forms = 100
+
+    def get_max_num(self, request, obj=None, **kwargs):
+        own = super().get_max_num(request, obj, **kwargs)
+        return self.max_forms if own is None else own
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs.setdefault("absolute_max", self.get_max_num(request, obj, **kwargs))
+        return super().get_formset(request, obj, **kwargs)
 
     def _editable(self, request, obj):
         return can_edit_issue_content(request.user, obj)
@@ -65,7 +110,8 @@ class ConclusionInline(ContentInline, admin.TabularInline):
 
 class ItemInline(ContentInline, admin.StackedInline):
     form = VersionCheckedForm
-    formset = RankedFormSet
+    formset = SectionFormSet
+    max_num = ranking.MAX_ITEMS_PER_SECTION
     extra = 0
     show_change_link = True
     classes = ["collapse"]

@@ -1,7 +1,5 @@
 """Staff preview and signed preview links for outside reviewers."""
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
@@ -69,15 +67,16 @@ class PreviewLinkAdminMixin:
         if not can_manage_links(request.user):
             raise PermissionDenied
         issue = get_object_or_404(Issue, pk=issue_id)
-        try:
-            days = int(request.POST.get("days", "3"))
-        except ValueError:
-            days = 3
+        back = HttpResponseRedirect(reverse("admin:events_issue_change", args=[issue.pk]))
+        lifetime = preview.lifetime_in_days(request.POST.get("days", "3"))
+        if lifetime is None:
+            messages.error(
+                request,
+                _("有效天数必须是 1 到 %(max)d 之间的整数。") % {"max": preview.MAX_LIFETIME.days},
+            )
+            return back
         link = preview.create_link(
-            issue=issue,
-            by=request.user,
-            lifetime=timedelta(days=days),
-            note=request.POST.get("note", ""),
+            issue=issue, by=request.user, lifetime=lifetime, note=request.POST.get("note", "")
         )
         messages.success(
             request,
@@ -87,7 +86,7 @@ class PreviewLinkAdminMixin:
                 "url": request.build_absolute_uri(link.get_absolute_url()),
             },
         )
-        return HttpResponseRedirect(reverse("admin:events_issue_change", args=[issue.pk]))
+        return back
 
     def preview_link_revoke_view(self, request, issue_id, link_id):
         """POST: stop a reviewer link working."""

@@ -9,6 +9,7 @@ from sources.inference import infer_source
 from sources.models import Source
 from sources.normalise import normalise_url
 
+from .. import ranking
 from ..models import Citation, Conclusion, Event, Issue, Paper, SocialSignal
 from .parser import DailyFormatError, ParsedIssue, decode, parse
 from .text import Diagnostic
@@ -50,7 +51,7 @@ def import_parsed(parsed: ParsedIssue, *, user=None, replace: bool = False) -> I
     Sources are shared by normalised URL: an existing source is reused as it is (an editor may
     have corrected its publisher or kind), a new one gets an inferred publisher, title and kind.
     """
-    errors = _too_long(parsed)
+    errors = _too_many(parsed) + _too_long(parsed)
     if errors:
         raise DailyFormatError(errors, parsed.warnings)
     try:
@@ -139,6 +140,26 @@ def _content(issue, parsed, sources, *, user):
                     position=position,
                     label=cited.label,
                 )
+
+
+def _too_many(parsed) -> list[Diagnostic]:
+    """Sections holding more items than an issue may, as an error on the first one too many."""
+    errors = []
+    for attribute, model, _field in ITEM_MODELS:
+        items = getattr(parsed, attribute)
+        if len(items) > ranking.MAX_ITEMS_PER_SECTION:
+            errors.append(
+                Diagnostic(
+                    items[ranking.MAX_ITEMS_PER_SECTION].line,
+                    _("“%(section)s”有 %(count)d 条，一期每栏最多 %(max)d 条。")
+                    % {
+                        "section": model._meta.verbose_name_plural,
+                        "count": len(items),
+                        "max": ranking.MAX_ITEMS_PER_SECTION,
+                    },
+                )
+            )
+    return errors
 
 
 def _too_long(parsed) -> list[Diagnostic]:

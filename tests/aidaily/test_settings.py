@@ -14,6 +14,7 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "daily.example.com",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/aidaily",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+    "CACHE_URL": "rediscache://127.0.0.1:6379/1",  # one rate-limit count for every process
     "SITE_URL": "https://daily.example.com",
     "SECURE_SSL_REDIRECT": "1",
     "SESSION_COOKIE_SECURE": "1",

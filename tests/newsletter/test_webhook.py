@@ -89,3 +89,91 @@ def test_unknown_address_changes_nothing(client):
     response = post(client, {"type": "bounce", "email": "nobody@example.com"})
     assert response.status_code == 200 and response.json() == {"updated": False}
     assert Subscriber.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        SECRET,  # the raw secret, without the scheme
+        f"bearer {SECRET}",
+        f"Bearer  {SECRET}",
+        f"Bearer {SECRET} ",
+        f"Basic {SECRET}",
+        f"Bearer {SECRET}x",
+        f"Token Bearer {SECRET}",
+    ],
+)
+def test_only_an_exact_bearer_header_is_accepted(client, header):
+    reader = SubscriberFactory(email="kept@example.com")
+
+    response = client.post(
+        URL,
+        json.dumps({"type": "bounce", "email": reader.email}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=header,
+    )
+
+    assert response.status_code == 401
+    reader.refresh_from_db()
+    assert reader.status == Subscriber.Status.ACTIVE
+
+
+def test_non_ascii_authorization_is_refused_not_a_crash(client):
+    response = client.post(
+        URL, b"{}", content_type="application/json", HTTP_AUTHORIZATION="Bearer s\u00e9cret"
+    )
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize("depth", [5, 1000, 20_000])
+def test_deeply_nested_report_is_refused(client, depth):
+    nested = "[" * depth + "]" * depth
+    body = '{"type": "bounce", "email": "a@example.com", "extra": ' + nested + "}"
+
+    response = post(client, body)
+
+    assert response.status_code == 400
+    assert "nested" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"type": "bounce", "email": {"a": "b"}},
+        {"type": "bounce", "email": ["a@example.com"]},
+        {"type": ["bounce"], "email": "a@example.com"},
+        {"type": "bounce", "message_id": 12},
+    ],
+)
+def test_report_fields_that_are_not_strings_are_refused(client, payload):
+    SubscriberFactory(email="a@example.com")
+    assert post(client, payload).status_code == 400
+    assert Subscriber.objects.get().status == Subscriber.Status.ACTIVE
+
+
+def test_body_over_the_upload_limit_is_refused_not_a_crash(client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    huge = json.dumps({"type": "bounce", "email": "a@example.com", "pad": "x" * 4000})
+    response = post(client, huge)
+    assert response.status_code in (400, 413)
+
+
+def test_null_message_id_beside_an_email_is_still_a_report(client):
+    reader = SubscriberFactory(email="gone@example.com")
+
+    response = post(client, {"type": "bounce", "email": "gone@example.com", "message_id": None})
+
+    assert response.status_code == 200
+    reader.refresh_from_db()
+    assert reader.status == Subscriber.Status.BOUNCED
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting(client):
+    reader = SubscriberFactory(email="gone@example.com")
+    note = '[[[[{{{{ \\" ]]]]'
+
+    response = post(client, {"type": "bounce", "email": "gone@example.com", "note": note})
+
+    assert response.status_code == 200
+    reader.refresh_from_db()
+    assert reader.status == Subscriber.Status.BOUNCED
