@@ -262,6 +262,23 @@ GLOSSARY = {
     "算力": ("compute", "capacity"),
     "人才": ("skill", "training", "talent"),
     "得分": ("score",),
+    "国家": ("countr", "nation"),
+    "城市": ("cit",),
+    "岗位": ("job",),
+    "站点": ("station",),
+    "车站": ("station",),
+    "靶点": ("target",),
+    "团队": ("group", "team"),
+    "工厂": ("factor", "plant"),
+    "机器人": ("robot",),
+    "提案": ("proposal", "application"),
+    "区域": ("region",),
+    "地区": ("region",),
+    "语言": ("language",),
+    "列车": ("train",),
+    "芯片": ("chip",),
+    "投票": ("vote",),
+    "任务": ("task",),
 }
 
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
@@ -283,6 +300,6 @@ def shares(terms: set[str], other: set[str]) -> int:
     """How many of `terms` appear in `other`, counting an English stem as a prefix match."""
     count = 0
     for term in terms:
-        if term in other or any(word.startswith(term) for word in other if len(term) > 3):
+        if term in other or len(term) > 2 and any(word.startswith(term) for word in other):
             count += 1
     return count

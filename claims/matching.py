@@ -94,6 +94,8 @@ def values_agree(claim: Figure, passage: Figure) -> bool:
 
 def kinds_agree(claim: Figure, passage: Figure) -> bool:
     """Same kind of figure, same currency, same unit of measure."""
+    if claim.kind == Kind.MONEY and claim.unit is None and passage.kind == Kind.COUNT:
+        return passage.unit not in MEASURE_UNITS  # "参数 700 亿" is a count its words name
     if claim.kind != passage.kind:
         return False
     if claim.kind == Kind.DATE:
@@ -121,6 +123,19 @@ def _score(claim: Figure, terms: set, passage: Figure, text: str) -> int:
     if passage.kind == Kind.DATE and claim.kind == Kind.DATE:
         score += 1 if passage.date.precision == claim.date.precision else 0
     return score
+
+
+def nouns_agree(claim: Figure, terms: set, passage: Figure) -> bool:
+    """A count names what it counts: "4 份提案" is not borne out by "five gigafactories"."""
+    if claim.kind != Kind.COUNT or claim.unit in MEASURE_UNITS or not passage.noun:
+        return True
+    if claim.unit is None and not claim.noun:
+        return True  # "上下文窗口 12.8 万": nothing named to compare
+    noun = passage.noun.lower()
+    if any(hint in noun for hint in COUNTER_NOUNS.get(claim.unit or "", ())):
+        return True
+    own = context_terms(claim.noun) | ({claim.unit.lower()} if claim.unit else set())
+    return shares(terms | own, context_terms(passage.noun)) > 0
 
 
 def _noise(text: str, figure: Figure) -> bool:
@@ -151,7 +166,7 @@ def best_match(claim: Figure, terms: set, text: str, figures: list | None = None
         figures = extract(text, lenient=True)
     best = None
     for candidate in figures:
-        if not kinds_agree(claim, candidate):
+        if not kinds_agree(claim, candidate) or not nouns_agree(claim, terms, candidate):
             continue
         if claim.kind != Kind.DATE and not values_agree(claim, candidate):
             continue
