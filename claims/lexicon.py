@@ -300,6 +300,6 @@ def shares(terms: set[str], other: set[str]) -> int:
     """How many of `terms` appear in `other`, counting an English stem as a prefix match."""
     count = 0
     for term in terms:
-        if term in other or len(term) > 2 and any(word.startswith(term) for word in other):
+        if term in other or (len(term) > 2 and any(word.startswith(term) for word in other)):
             count += 1
     return count
