@@ -101,13 +101,15 @@ _QUALIFIERS = {
 QUALIFIER_WORDS = {
     word.replace("_", " "): kind for kind, words in _QUALIFIERS.items() for word in words.split()
 }
+# Matched against the text before the figure read backwards, anchored where the figure starts:
+# one try per figure instead of a search through the window.
 _QUALIFIER_ALTERNATION = "|".join(
-    re.escape(w) if not w.isascii() or not w.isalpha() else rf"\b{w}"
+    re.escape(w[::-1]) + (r"\b" if w.isascii() and w[0].isalpha() else "")
     for w in sorted(QUALIFIER_WORDS, key=len, reverse=True)
 )
 # 近 inside 最近 (recently) and 附近 (nearby) is not "nearly".
-PREFIX_QUALIFIER = re.compile(
-    rf"(?<![最附])({_QUALIFIER_ALTERNATION})[\u4e00-\u9fff]{{0,2}} ?$", re.IGNORECASE
+PREFIX_QUALIFIER_REVERSED = re.compile(
+    rf" ?[\u4e00-\u9fff]{{0,2}}({_QUALIFIER_ALTERNATION})(?![最附])", re.IGNORECASE
 )
 SUFFIX_KINDS = {"左右": Qualifier.APPROX, "以上": Qualifier.LOWER, "or more": Qualifier.LOWER}
 SUFFIX_KINDS |= {"以下": Qualifier.UPPER, "以内": Qualifier.UPPER, "or less": Qualifier.UPPER}
@@ -289,13 +291,14 @@ def _prefix_start(text: str, start: int) -> int:
 def _qualifier(text: str, start: int, end: int, unit: str | None) -> tuple[str, int, int]:
     """The qualifier before (约, more than) or after (左右, 以上) the figure, and the new span."""
     qualifier = Qualifier.EXACT
-    match = PREFIX_QUALIFIER.search(text, max(0, start - 24), start)
+    before = text[max(0, start - 24) : start][::-1]
+    match = PREFIX_QUALIFIER_REVERSED.match(before)
     if match:
-        word = match.group(1).lower()
+        word = match.group(1)[::-1].lower()
         # "over four years" is a duration, not a lower bound
         if not (word == "over" and unit in TIME_UNITS):
             qualifier = QUALIFIER_WORDS[word]
-            start = match.start()
+            start -= match.end()
     after = SUFFIX_QUALIFIER.match(text, end)
     if after:
         qualifier = SUFFIX_KINDS[after.group(1).lower()]

@@ -217,3 +217,10 @@ def report_row(item, claim: Claim) -> dict:
         "source": snapshot.source.url if snapshot is not None else None,
         "quote": quote,
     }
+
+
+def claims_of(item):
+    """The item's stored claims, in reading order."""
+    return Claim.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(item)), object_id=item.pk
+    ).select_related("snapshot__source", "accepted_by")

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from aidaily.adminpanels import RecordAdminMixin
+from claims.admin import ClaimsAdminMixin
 from verification.admin import VerifiableItemAdminMixin
 
 from .. import ranking
@@ -41,7 +42,9 @@ class PaperCitationInline(CitationInline):
     exclude = ["event", "signal"]
 
 
-class ItemAdmin(ConcurrentEditAdminMixin, VerifiableItemAdminMixin, SimpleHistoryAdmin):
+class ItemAdmin(
+    ConcurrentEditAdminMixin, ClaimsAdminMixin, VerifiableItemAdminMixin, SimpleHistoryAdmin
+):
     form = ItemForm
     list_select_related = ["issue"]
     list_filter = [
