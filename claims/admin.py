@@ -83,10 +83,10 @@ class ClaimsAdminMixin:
         if request.method == "POST":
             form = AcceptForm(request.POST)
             if form.is_valid():
-                claim = get_object_or_404(
-                    services.claims_of(item), pk=form.cleaned_data["claim"]
+                claim = get_object_or_404(services.claims_of(item), pk=form.cleaned_data["claim"])
+                action = (
+                    services.accept if form.cleaned_data["action"] == "accept" else services.revoke
                 )
-                action = services.accept if form.cleaned_data["action"] == "accept" else services.revoke
                 try:
                     action(claim, by=request.user, note=form.cleaned_data["note"])
                 except services.InvalidAcceptance as refusal:

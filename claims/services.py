@@ -106,24 +106,31 @@ def _row(verdict: Verdict, occurrence: int, position: int) -> dict:
     }
 
 
+def _keyed(verdicts):
+    """(field, text, occurrence), verdict: the key a stored claim and its acceptance keep."""
+    seen: dict[tuple, int] = {}
+    for verdict in verdicts:
+        key = (verdict.field, verdict.figure.text[:200])
+        seen[key] = seen.get(key, 0) + 1
+        yield (*key, seen[key]), verdict
+
+
 def refresh_item(item, captures: Captures | None = None) -> list[Claim]:
     """Re-check the item and store the result; acceptances by hand are kept. Returns its claims."""
     verdicts = check_item(item, captures)
     content_type = ContentType.objects.get_for_model(type(item))
-    seen, kept = {}, []
+    kept = []
     with transaction.atomic():
         existing = {
             (c.field, c.text, c.occurrence): c
             for c in Claim.objects.filter(content_type=content_type, object_id=item.pk)
         }
-        for position, verdict in enumerate(verdicts):
-            key = (verdict.field, verdict.figure.text[:200])
-            seen[key] = seen.get(key, 0) + 1
-            values = _row(verdict, seen[key], position)
-            claim = existing.pop((*key, seen[key]), None)
+        for position, (key, verdict) in enumerate(_keyed(verdicts)):
+            values = _row(verdict, key[2], position)
+            claim = existing.pop(key, None)
             if claim is None:
                 claim = Claim(content_type=content_type, object_id=item.pk, field=key[0])
-                claim.text, claim.occurrence = key[1], seen[key]
+                claim.text, claim.occurrence = key[1], key[2]
             for name, value in values.items():
                 setattr(claim, name, value)
             claim.save()
@@ -224,3 +231,43 @@ def claims_of(item):
     return Claim.objects.filter(
         content_type=ContentType.objects.get_for_model(type(item)), object_id=item.pk
     ).select_related("snapshot__source", "accepted_by")
+
+
+def stored_claims(items) -> dict:
+    """(content type id, object id) → the stored claims of each item, in one query."""
+    items = list(items)
+    types = {type(item): ContentType.objects.get_for_model(type(item)) for item in items}
+    wanted = {(types[type(item)].pk, item.pk) for item in items}
+    found: dict[tuple, list] = {}
+    rows = Claim.objects.filter(object_id__in={item.pk for item in items}).select_related(
+        "snapshot"
+    )
+    for claim in rows:
+        key = (claim.content_type_id, claim.object_id)
+        if key in wanted:
+            found.setdefault(key, []).append(claim)
+    return found
+
+
+def unsupported(items) -> list[tuple]:
+    """(item, verdict) for each figure no cited capture bears out and no editor accepted.
+
+    Checked afresh and written nowhere, in a number of queries that does not grow with the
+    items: the publish gate runs this on every page that shows it.
+    """
+    items = list(items)
+    captures = Captures({c.source for item in items for c in item.citations.all()})
+    accepted = {
+        (key, claim.field, claim.text, claim.occurrence)
+        for key, claims in stored_claims(items).items()
+        for claim in claims
+        if claim.is_accepted
+    }
+    types = {type(item): ContentType.objects.get_for_model(type(item)) for item in items}
+    found = []
+    for item in items:
+        item_key = (types[type(item)].pk, item.pk)
+        for key, verdict in _keyed(check_item(item, captures)):
+            if verdict.status == Status.UNSUPPORTED and (item_key, *key) not in accepted:
+                found.append((item, verdict))
+    return found

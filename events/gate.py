@@ -217,24 +217,19 @@ def claim_problems(items) -> tuple[list[Problem], list[Problem]]:
     """
     blocking_sections = set(settings.AIDAILY_CLAIMS["BLOCK_SECTIONS"])
     found: tuple[list, list] = ([], [])
-    captures = claims.Captures({source for item in items for source in _cited(item)})
-    for item in items:
-        for claim in claims.refresh_item(item, captures):
-            if not claim.needs_attention:
-                continue
-            problem = Problem(
-                "claim",
-                _("“%(text)s”（%(field)s）在引用来源的快照中找不到。")
-                % {"text": claim.text, "field": item._meta.get_field(claim.field).verbose_name},
-                _("改正这个数字，或补充写明它的来源；确已人工核对的，在内容页面确认并写明依据。"),
-                item,
-            )
-            found[0 if item.section in blocking_sections else 1].append(problem)
+    for item, verdict in claims.unsupported(items):
+        problem = Problem(
+            "claim",
+            _("“%(text)s”（%(field)s）在引用来源的快照中找不到。")
+            % {
+                "text": verdict.figure.text,
+                "field": item._meta.get_field(verdict.field).verbose_name,
+            },
+            _("改正这个数字，或补充写明它的来源；确已人工核对的，在内容页面确认并写明依据。"),
+            item,
+        )
+        found[0 if item.section in blocking_sections else 1].append(problem)
     return found
-
-
-def _cited(item) -> list:
-    return [citation.source for citation in item.citations.all()]
 
 
 def claim_warnings(issue) -> list[Problem]:

@@ -1,5 +1,6 @@
 """Fixtures of the claims tests: an item citing a captured source whose text is given."""
 
+import datetime
 import hashlib
 
 import pytest
@@ -36,7 +37,7 @@ def source(db):
 def event(source):
     """An event of the 2026-04-08 issue whose figures its captured source states."""
     item = EventFactory(
-        issue__date="2026-04-08",
+        issue__date=datetime.date(2026, 4, 8),
         title="OpenAI 完成 1220 亿美元融资",
         what_happened="OpenAI 于 2026-03-31 公布融资结果，投后估值 8520 亿美元。",
         key_facts="公司月收入约 20 亿美元，个人投资者认购超过 30 亿美元。",
