@@ -21,24 +21,28 @@ def _patterns():
                 yield f"{module.__name__}.{name}", value
 
 
+def _children(op, argument) -> list:
+    """The sub-patterns under one node of the parsed pattern."""
+    if op == sre_parse.SUBPATTERN:
+        return [argument[-1]]
+    if op == sre_parse.BRANCH:
+        return list(argument[1])
+    if op in (sre_parse.ASSERT, sre_parse.ASSERT_NOT):
+        return [argument[1]]
+    return []
+
+
 def _nested_repeat(tree, inside_unbounded=False) -> bool:
     for op, argument in tree:
         if op in REPEATS:
-            low, high, body = argument
+            _low, high, body = argument
             unbounded = high == sre_parse.MAXREPEAT or high > 20
             if inside_unbounded and (unbounded or high > 1):
                 return True
             if _nested_repeat(body, inside_unbounded or unbounded):
                 return True
-        elif op in (sre_parse.SUBPATTERN,):
-            if _nested_repeat(argument[-1], inside_unbounded):
-                return True
-        elif op == sre_parse.BRANCH:
-            if any(_nested_repeat(branch, inside_unbounded) for branch in argument[1]):
-                return True
-        elif op in (sre_parse.ASSERT, sre_parse.ASSERT_NOT):
-            if _nested_repeat(argument[1], inside_unbounded):
-                return True
+        elif any(_nested_repeat(child, inside_unbounded) for child in _children(op, argument)):
+            return True
     return False
 
 
