@@ -240,7 +240,7 @@ def stored_claims(items) -> dict:
     wanted = {(types[type(item)].pk, item.pk) for item in items}
     found: dict[tuple, list] = {}
     rows = Claim.objects.filter(object_id__in={item.pk for item in items}).select_related(
-        "snapshot"
+        "snapshot__source"
     )
     for claim in rows:
         key = (claim.content_type_id, claim.object_id)

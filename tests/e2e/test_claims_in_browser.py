@@ -32,6 +32,7 @@ def test_the_analyst_sees_a_claim_with_its_passage_and_accepts_an_unsupported_on
     assert "through" in supported.locator("q.claim-passage").inner_text()
     wrong = page.locator(".claims-panel tr.claim-row-unsupported", has_text="超过 3000 亿美元")
     assert wrong.count() == 1
+    wrong.scroll_into_view_if_needed()
     shot(page, "claims-item-page")
 
     link = supported.locator("a.claim-archived").get_attribute("href")
