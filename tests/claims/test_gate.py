@@ -59,6 +59,10 @@ def test_a_paper_only_warns_unless_the_setting_says_papers_block(issue, settings
     (warning,) = gate.claim_warnings(issue)
     assert warning.item == paper and "2,653 个" in warning.message
 
+    out = StringIO()
+    call_command("gate", str(issue.date), stdout=out)  # passes: a warning does not block
+    assert "提醒：" in out.getvalue() and "2,653 个" in out.getvalue()
+
     settings.AIDAILY_CLAIMS = {"BLOCK_SECTIONS": ["event", "paper"]}
     assert [p.item for p in claim_problems(issue)] == [paper]
 
