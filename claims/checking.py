@@ -6,8 +6,9 @@ its latest successful capture (None when there is none); the result is one verdi
 
 from dataclasses import dataclass
 
-from .figures import Figure, extract
-from .matching import Passage, best_match, claim_terms
+from .dates import DateValue
+from .figures import Figure, Kind, extract
+from .matching import Match, Passage, best_match, claim_terms
 
 
 class Status:
@@ -23,6 +24,7 @@ class SourceText:
     url: str
     text: str | None
     key: object = None
+    published: str | None = None  # the page's own date (its metadata), ISO, when known
 
 
 @dataclass(frozen=True)
@@ -59,9 +61,24 @@ def check_figure(field: str, field_text: str, figure: Figure, index: SourceIndex
         match = best_match(figure, terms, source.text, index.figures[id(source)])
         if match is not None and (best is None or match.score > best[1].score):
             best = (source, match)
+    if best is None and figure.kind == Kind.DATE:
+        best = _published_on(figure, captured)
     if best is None:
         return Verdict(field, figure, Status.UNSUPPORTED)
     return Verdict(field, figure, Status.SUPPORTED, best[0], best[1].passage)
+
+
+def _published_on(figure: Figure, captured: list[SourceText]):
+    """A source dated that day in its metadata: bylines rarely survive text extraction."""
+    for source in captured:
+        if source.published and figure.date.agrees_with(_date_value(source.published)):
+            return source, Match(figure, Passage(source.published, "", "", None, None), 0)
+    return None
+
+
+def _date_value(iso: str) -> DateValue:
+    year, month, day = (int(part) for part in iso.split("-"))
+    return DateValue(year, month, day)
 
 
 def check(fields, sources, *, default_year: int | None = None) -> list[Verdict]:

@@ -32,8 +32,8 @@ class Passage:
     exact: str
     prefix: str
     suffix: str
-    start: int
-    end: int
+    start: int | None  # None: the page's metadata, not its text
+    end: int | None
 
     def as_selector(self) -> dict:
         return {"exact": self.exact, "prefix": self.prefix, "suffix": self.suffix}

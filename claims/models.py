@@ -98,7 +98,7 @@ class Claim(models.Model):
 
         from .matching import Passage
 
-        if self.snapshot_id is None or not self.quote_exact:
+        if self.snapshot_id is None or not self.quote_exact or self.quote_start is None:
             return ""
         passage = Passage(self.quote_exact, self.quote_prefix, self.quote_suffix, 0, 0)
         page = reverse("sources:snapshot-page", args=[self.snapshot_id])

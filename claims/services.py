@@ -72,7 +72,8 @@ class Captures:
             return SourceText(source.url, None)
         if snapshot.pk not in self.texts:
             self.texts[snapshot.pk] = read_text(snapshot)
-        return SourceText(source.url, self.texts[snapshot.pk], key=snapshot)
+        published = snapshot.page_date.isoformat() if snapshot.page_date else None
+        return SourceText(source.url, self.texts[snapshot.pk], key=snapshot, published=published)
 
 
 def check_item(item, captures: Captures | None = None) -> list[Verdict]:

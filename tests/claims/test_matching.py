@@ -147,3 +147,12 @@ def test_best_match_scans_a_page_it_was_not_given_figures_for():
     (claim,) = extract("1220 亿美元")
     match = best_match(claim, claim_terms("融资 1220 亿美元", claim), "raised $122 billion")
     assert match.passage.exact == "$122 billion"
+
+
+def test_a_date_the_text_lost_is_borne_out_by_the_page_date_of_the_capture():
+    page = SourceText("u", "OpenAI closed a new round.", published="2026-03-31")
+    (result,) = check([("what_happened", "OpenAI 于 2026-03-31 公布")], [page])
+    assert result.status == Status.SUPPORTED
+    assert (result.passage.exact, result.passage.start) == ("2026-03-31", None)
+    (wrong,) = check([("what_happened", "OpenAI 于 2026-03-30 公布")], [page])
+    assert wrong.status == Status.UNSUPPORTED
