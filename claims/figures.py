@@ -10,7 +10,7 @@ No Django imports: this module is pure.
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from . import dates, numbers
 from .lexicon import (
@@ -57,7 +57,6 @@ class Figure:
     date: dates.DateValue | None = None
     noun: str = ""  # the words after an English count: what it counts
     weak: bool = False  # a bare number on a source page: a match needs context
-    notes: list = field(default_factory=list)
 
     @property
     def iso_date(self) -> str | None:
@@ -123,7 +122,7 @@ class _Reading:
     end: int
     value: float
     precision: float
-    chinese: bool = False
+    spelled: bool = False  # written in words (四, four), not digits
 
 
 def extract(text: str, *, default_year: int | None = None, lenient: bool = False) -> list:
@@ -149,7 +148,7 @@ def _readings(text: str, taken: bytearray):
         token = match.group(1)
         parsed = numbers.arabic(token) if token[0].isdigit() else numbers.chinese(token)
         if parsed and not taken[match.start()]:
-            readings.append(_Reading(match.start(), match.end(), *parsed, chinese=True))
+            readings.append(_Reading(match.start(), match.end(), *parsed, spelled=True))
     for match in NUMBER.finditer(text):
         parsed = numbers.arabic(match.group())
         if parsed is None and "," in match.group():
@@ -165,11 +164,11 @@ def _readings(text: str, taken: bytearray):
         if parsed and parsed[0] > 1 and not taken[match.start()]:
             if match.start() and text[match.start() - 1] in "第之":
                 continue
-            readings.append(_Reading(match.start(), match.end(), *parsed, chinese=True))
+            readings.append(_Reading(match.start(), match.end(), *parsed, spelled=True))
     for match in EN_NUMBER.finditer(text):
         if not taken[match.start()]:
             value = float(EN_NUMBERS[match.group().lower()])
-            readings.append(_Reading(match.start(), match.end(), value, 1.0, chinese=True))
+            readings.append(_Reading(match.start(), match.end(), value, 1.0, spelled=True))
     readings.sort(key=lambda r: r.start)
     return readings
 
@@ -209,7 +208,7 @@ def _figure(text: str, reading: _Reading, *, lenient: bool) -> Figure | None:
 
 def _scale(text: str, pos: int, reading: _Reading, *, money: bool) -> tuple[int, int]:
     match = MULT_CN.match(text, pos) or MULT_WORD.match(text, pos)
-    if match is None and not reading.chinese:
+    if match is None and not reading.spelled:
         match = MULT_ABBR.match(text, pos)
         if match and match.group(1) in "mMkK" and not money and not CURRENCY.match(text, pos):
             match = None
@@ -231,7 +230,7 @@ def _prefix_currency(text: str, start: int) -> str | None:
 
 def _finish(text, reading, pos, kind, unit, currency, *, lenient, scaled=False) -> Figure | None:
     noun = ""
-    if kind is None or (kind == Kind.COUNT and not reading.chinese):
+    if kind is None or (kind == Kind.COUNT and not reading.spelled):
         noun, noun_end = _noun(text, pos)
         if kind is None and noun:
             kind, unit, pos = Kind.COUNT, _unit_word(noun), noun_end
@@ -244,7 +243,7 @@ def _finish(text, reading, pos, kind, unit, currency, *, lenient, scaled=False) 
         else:
             return None
     # Number words count only with a measure (四年, four years), never as in "one of them".
-    measured = unit is not None and (reading.chinese or unit in TIME_UNITS)
+    measured = unit is not None and (reading.spelled or unit in TIME_UNITS)
     if not text[reading.start].isdigit() and kind == Kind.COUNT and not lenient and not measured:
         return None
     start = _prefix_start(text, reading.start)
