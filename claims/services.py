@@ -8,7 +8,7 @@ are never checked.
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -119,6 +119,14 @@ def _keyed(verdicts):
 def refresh_item(item, captures: Captures | None = None) -> list[Claim]:
     """Re-check the item and store the result; acceptances by hand are kept. Returns its claims."""
     verdicts = check_item(item, captures)
+    try:
+        return _store(item, verdicts)
+    except IntegrityError:
+        # Another request stored the same new figures first: store over what it wrote.
+        return _store(item, verdicts)
+
+
+def _store(item, verdicts) -> list[Claim]:
     content_type = ContentType.objects.get_for_model(type(item))
     kept = []
     with transaction.atomic():
@@ -134,7 +142,11 @@ def refresh_item(item, captures: Captures | None = None) -> list[Claim]:
                 claim.text, claim.occurrence = key[1], key[2]
             for name, value in values.items():
                 setattr(claim, name, value)
-            claim.save()
+            if claim.pk is None:
+                claim.save()
+            else:
+                # Only what the check decides: an acceptance made meanwhile must not be undone.
+                claim.save(update_fields=[*values, "checked_at"])
             kept.append(claim)
         Claim.objects.filter(pk__in=[c.pk for c in existing.values()]).delete()
     return kept
