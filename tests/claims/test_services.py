@@ -157,3 +157,24 @@ def test_check_claims_without_json_prints_a_line_per_claim_and_refuses_unknown_d
         run("2020-01-01")
     with pytest.raises(CommandError):
         run("not-a-date")
+
+
+def test_a_refresh_running_while_an_editor_accepts_keeps_the_acceptance(
+    event, analyst, monkeypatch
+):
+    event.title = "OpenAI 完成 1200 亿美元融资"
+    event.save()
+    claim = by_text(services.refresh_item(event))["1200 亿美元"]
+    row, calls = services._row, []
+
+    def accept_meanwhile(verdict, occurrence, position):
+        # The refresh has read the rows; the editor's acceptance lands before it writes them.
+        if not calls:
+            services.accept(claim, by=analyst, note="已电话确认。")
+        calls.append(position)
+        return row(verdict, occurrence, position)
+
+    monkeypatch.setattr(services, "_row", accept_meanwhile)
+    services.refresh_item(event)
+    claim.refresh_from_db()
+    assert claim.is_accepted and claim.accepted_note == "已电话确认。"
