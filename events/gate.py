@@ -3,6 +3,8 @@
 `problems(issue)` returns a list, item by item, of what is wrong and how to fix it. An empty
 list means the issue may go out. Item verdicts are re-checked against verification's evidence
 rules, and every cited source needs a successful capture younger than the configured age.
+Every figure of an item's factual fields must be found in its cited captures (claims app) or
+accepted by hand; `claim_warnings` lists those of sections that only warn.
 """
 
 from dataclasses import dataclass
