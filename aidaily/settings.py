@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "simple_history",
     "sources",
     "verification",
+    "claims",
     "events",
     "newsletter",
 ]
@@ -275,6 +276,11 @@ AIDAILY_VERIFICATION = {
     "FRESH_CAPTURE_MAX_AGE_HOURS": env.float("AIDAILY_FRESH_CAPTURE_MAX_AGE_HOURS", default=12),
     "PUBLISH_GATE": "events.gate.problems",
     "QUEUE_VIEW": "events.admin.verification_queue.queue_view",
+}
+
+# Claim check: sections whose unsupported figures block publishing (the others only warn).
+AIDAILY_CLAIMS = {
+    "BLOCK_SECTIONS": env.list("AIDAILY_CLAIMS_BLOCK_SECTIONS", default=["event"]),
 }
 
 # Logging (issue 8): one line per request and per task with its id; LOG_FORMAT=json for JSON lines.

@@ -3,17 +3,21 @@
 `problems(issue)` returns a list, item by item, of what is wrong and how to fix it. An empty
 list means the issue may go out. Item verdicts are re-checked against verification's evidence
 rules, and every cited source needs a successful capture younger than the configured age.
+Every figure of an item's factual fields must be found in its cited captures (claims app) or
+accepted by hand; `claim_warnings` lists those of sections that only warn.
 """
 
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from claims import services as claims
 from verification import policy
 from verification.models import PUBLISHABLE_STATUSES, Evidence, VerificationLog
 from verification.models import VerificationStatus as V
@@ -207,6 +211,34 @@ def _coverage_problem(issue, item) -> list[Problem]:
     ]
 
 
+def claim_problems(items) -> tuple[list[Problem], list[Problem]]:
+    """Figures no cited capture bears out and no editor accepted: (blocking, warnings).
+
+    Which sections block is a setting; by default an event's figures must all be found, while a
+    signal's or a paper's only warn.
+    """
+    blocking_sections = set(settings.AIDAILY_CLAIMS["BLOCK_SECTIONS"])
+    found: tuple[list, list] = ([], [])
+    for item, verdict in claims.unsupported(items):
+        problem = Problem(
+            "claim",
+            _("“%(text)s”（%(field)s）在引用来源的快照中找不到。")
+            % {
+                "text": verdict.figure.text,
+                "field": item._meta.get_field(verdict.field).verbose_name,
+            },
+            _("改正这个数字，或补充写明它的来源；确已人工核对的，在内容页面确认并写明依据。"),
+            item,
+        )
+        found[0 if item.section in blocking_sections else 1].append(problem)
+    return found
+
+
+def claim_warnings(issue) -> list[Problem]:
+    """Unsupported figures in sections that do not block publishing."""
+    return claim_problems(_load(issue).items())[1]
+
+
 def problems(issue, *, now=None) -> list[Problem]:
     """Every reason the issue may not be published yet, in reading order."""
     now = now or timezone.now()
@@ -243,4 +275,4 @@ def problems(issue, *, now=None) -> list[Problem]:
         )
         found += _source_problems(item, citations, latest, now, max_age)
         found += _coverage_problem(issue, item)
-    return found
+    return found + claim_problems(items)[0]

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from aidaily.adminpanels import RecordAdminMixin
+from claims.admin import ClaimsAdminMixin
 from verification.admin import VerifiableItemAdminMixin
 
 from .. import ranking
@@ -43,7 +44,11 @@ class PaperCitationInline(CitationInline):
 
 
 class ItemAdmin(
-    GuardedRevertAdminMixin, ConcurrentEditAdminMixin, VerifiableItemAdminMixin, SimpleHistoryAdmin
+    GuardedRevertAdminMixin,
+    ConcurrentEditAdminMixin,
+    ClaimsAdminMixin,
+    VerifiableItemAdminMixin,
+    SimpleHistoryAdmin,
 ):
     form = ItemForm
     revert_locked_fields = ("issue", "rank", "verification_note")

@@ -12,6 +12,8 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
+from claims import services as claims
+from claims.admin import rows as claim_rows
 from verification import services
 from verification.admin import item_label, verify_url
 from verification.models import PUBLISHABLE_STATUSES, SourceChangeAlert, VerificationLog
@@ -35,6 +37,7 @@ class Entry:
     since: datetime
     why: str
     url: str
+    claims: tuple = ()
 
 
 def _last_logs(items) -> tuple[dict, dict]:
@@ -64,6 +67,7 @@ def queue_entries() -> list[Entry]:
     if not items:
         return []
     logs, types = _last_logs(items)
+    stored = claims.stored_claims(items)
     entries = []
     for item in items:
         log = logs.get((types[type(item)].pk, item.pk))
@@ -73,7 +77,8 @@ def queue_entries() -> list[Entry]:
             since, why = log.created_at, _("已重新打开：%(reason)s") % {"reason": log.reason}
         else:
             since, why = log.created_at, log.note or log.get_to_status_display()
-        entries.append(Entry(item, item_label(item), since, why, verify_url(item)))
+        figures = claim_rows(item, stored.get((types[type(item)].pk, item.pk), []))
+        entries.append(Entry(item, item_label(item), since, why, verify_url(item), figures))
     return sorted(entries, key=lambda entry: (entry.since, entry.item.issue.date))
 
 
