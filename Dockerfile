@@ -32,7 +32,7 @@ COPY . .
 # Static files are collected into the image; whitenoise serves them with hashed names. The key and
 # database are throwaway: settings refuse to load in production mode without them.
 RUN pip install --no-deps . \
-    && SECRET_KEY=collectstatic-only DATABASE_URL=sqlite:////tmp/build.sqlite3 \
+    && SECRET_KEY=collectstatic-only DATABASE_URL=sqlite:////tmp/build.sqlite3 AIDAILY_EMBEDDED=1 \
        python manage.py collectstatic --noinput \
     && rm -f /tmp/build.sqlite3 \
     && mkdir -p /data/media /app/var \

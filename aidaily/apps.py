@@ -7,6 +7,7 @@ class AidailyConfig(AppConfig):
     verbose_name = "aidaily"
 
     def ready(self):
+        from . import checks  # noqa: F401 - registers the deploy checks
         from .roles import grant_after_migrate, register_roles
 
         register_roles()

@@ -61,7 +61,7 @@ INSTALLED_APPS = [
     "events",
     "newsletter",
     "axes",
-    "aidaily",  # the chief editor's permission to lift login lockouts
+    "aidaily",  # deploy checks, and the chief editor's permission to lift login lockouts
 ]
 
 MIDDLEWARE = [
@@ -186,8 +186,18 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 
-# Celery: with no broker, tasks run in-process (the embedded default).
+# Celery: with no broker, tasks run in-process, inside the request that queues them (a whole
+# digest inside the publish click) with their errors only logged. Fine for development (DEBUG) or
+# a machine that says so (AIDAILY_EMBEDDED=1); anywhere else a missing broker is a mistake.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
+AIDAILY_EMBEDDED = env.bool("AIDAILY_EMBEDDED", default=False)
+if not (CELERY_BROKER_URL or DEBUG or AIDAILY_EMBEDDED):
+    raise ImproperlyConfigured(
+        "CELERY_BROKER_URL is not set and DEBUG is off: tasks would run inside web requests "
+        "and their errors would be lost. Set CELERY_BROKER_URL=redis://HOST:6379/0 (production), "
+        "or AIDAILY_EMBEDDED=1 to run tasks in-process on purpose (a single machine), or DEBUG=1 "
+        "(development)."
+    )
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = False
 if not CELERY_BROKER_URL:
