@@ -80,7 +80,9 @@ def test_the_chief_editor_lifts_a_lockout_in_the_admin_and_the_user_logs_in(clie
     attempt = AccessAttempt.objects.get(username="writer")
 
     client.force_login(chief)
-    listing = client.get(reverse("admin:axes_accessattempt_changelist"))
+    changelist = reverse("admin:axes_accessattempt_changelist")
+    assert changelist in client.get("/admin/").content.decode()  # listed on the admin home
+    listing = client.get(changelist)
     assert listing.status_code == 200
     assert "writer" in listing.content.decode()
     delete = reverse("admin:axes_accessattempt_delete", args=[attempt.pk])
@@ -101,7 +103,9 @@ def test_an_analyst_cannot_lift_a_lockout(client):
     delete = reverse("admin:axes_accessattempt_delete", args=[attempt.pk])
 
     assert client.post(delete, {"post": "yes"}).status_code == 403
-    assert client.get(reverse("admin:axes_accessattempt_changelist")).status_code == 403
+    changelist = reverse("admin:axes_accessattempt_changelist")
+    assert client.get(changelist).status_code == 403
+    assert changelist not in client.get("/admin/").content.decode()
     assert AccessAttempt.objects.filter(username="writer").exists()
 
 
