@@ -135,6 +135,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.float("AXES_COOLOFF_MINUTES", default=
 AXES_LOCKOUT_PARAMETERS = [env.list("AXES_LOCKOUT_PARAMETERS", default=["username", "ip_address"])]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "aidaily.lockout.lockout_response"
+AXES_USERNAME_CALLABLE = "aidaily.lockout.attempt_username"
 
 # Internationalisation: Chinese first, English available.
 LANGUAGE_CODE = "zh-hans"

@@ -138,3 +138,9 @@ def test_an_oversized_or_odd_username_is_refused_without_an_error(client):
         response = log_in(client, username, "wrong password")
         assert response.status_code == 200
         assert "<script>alert(1)</script>" not in response.content.decode()
+    recorded = AccessAttempt.objects.get(username__startswith="xxx").username
+    assert recorded == "x" * 255  # the column's length; longer broke the INSERT on PostgreSQL
+
+
+def test_an_oversized_username_is_locked_out_like_any_other(client):
+    assert lock_out(client, "y" * 5000) == [200, 200, 200, 200, 429]
