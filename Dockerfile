@@ -34,7 +34,7 @@ COPY . .
 # site-packages that one of them could import instead. Static files are collected into the image;
 # whitenoise serves them with hashed names. The key and database are throwaway: settings refuse to
 # load in production mode without them.
-RUN SECRET_KEY=collectstatic-only DATABASE_URL=sqlite:////tmp/build.sqlite3 \
+RUN SECRET_KEY=collectstatic-only DATABASE_URL=sqlite:////tmp/build.sqlite3 AIDAILY_EMBEDDED=1 \
        python manage.py collectstatic --noinput \
     && rm -f /tmp/build.sqlite3 \
     && mkdir -p /data/media /app/var \

@@ -12,13 +12,17 @@ $(BIN)/python: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(BIN)/python
 
+# Development: DEBUG=1 for every step, so tasks run in-process without a broker.
+run: export DEBUG ?= 1
 run: $(BIN)/python
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo
-	DEBUG=1 $(BIN)/python manage.py runserver $(HOST)
+	$(BIN)/python manage.py runserver $(HOST)
 
-# Tests need a SECRET_KEY even against PostgreSQL; production sets a real one.
+# Tests need a SECRET_KEY even against PostgreSQL; production sets a real one. Without a broker
+# (a bare machine) tasks run in-process, which aidaily refuses unless told AIDAILY_EMBEDDED=1.
 test: export SECRET_KEY ?= insecure-key-for-the-test-suite-only
+test: export AIDAILY_EMBEDDED ?= 1
 test: $(BIN)/python
 	$(BIN)/python -m ruff check .
 	$(BIN)/python -m ruff format --check .
@@ -28,6 +32,7 @@ test: $(BIN)/python
 migrate: $(BIN)/python
 	$(BIN)/python manage.py migrate --noinput
 
+demo: export DEBUG ?= 1
 demo: migrate
 	$(BIN)/python manage.py demo
 

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "claims",
     "events",
     "newsletter",
+    "axes",
+    "aidaily",  # deploy checks, and the chief editor's permission to lift login lockouts
 ]
 
 MIDDLEWARE = [
@@ -78,6 +80,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the lockout page
 ]
 
 ROOT_URLCONF = "aidaily.urls"
@@ -124,6 +127,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username from
+# one address, that pair is refused for the cool-off; a chief editor can lift it earlier in the
+# admin by deleting the access attempt.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out login before checking it
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("AXES_COOLOFF_MINUTES", default=15))
+# One combination: "username,ip_address" (default) or "username" (every address at once).
+AXES_LOCKOUT_PARAMETERS = [env.list("AXES_LOCKOUT_PARAMETERS", default=["username", "ip_address"])]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "aidaily.lockout.lockout_response"
+AXES_USERNAME_CALLABLE = "aidaily.lockout.attempt_username"
 
 # Internationalisation: Chinese first, English available.
 LANGUAGE_CODE = "zh-hans"
@@ -175,8 +193,18 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 
-# Celery: with no broker, tasks run in-process (the embedded default).
+# Celery: with no broker, tasks run in-process, inside the request that queues them (a whole
+# digest inside the publish click) with their errors only logged. Fine for development (DEBUG) or
+# a machine that says so (AIDAILY_EMBEDDED=1); anywhere else a missing broker is a mistake.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
+AIDAILY_EMBEDDED = env.bool("AIDAILY_EMBEDDED", default=False)
+if not (CELERY_BROKER_URL or DEBUG or AIDAILY_EMBEDDED):
+    raise ImproperlyConfigured(
+        "CELERY_BROKER_URL is not set and DEBUG is off: tasks would run inside web requests "
+        "and their errors would be lost. Set CELERY_BROKER_URL=redis://HOST:6379/0 (production), "
+        "or AIDAILY_EMBEDDED=1 to run tasks in-process on purpose (a single machine), or DEBUG=1 "
+        "(development)."
+    )
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = False
 if not CELERY_BROKER_URL:

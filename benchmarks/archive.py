@@ -39,6 +39,7 @@ PORT = 8931
 def setup_django(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key")
+    os.environ.setdefault("AIDAILY_EMBEDDED", "1")  # no broker: the seed queues no task anyway
     os.environ["DJANGO_SETTINGS_MODULE"] = "benchmarks.settings"
     sys.path.insert(0, str(BASE_DIR))
     import django

@@ -22,12 +22,14 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aidaily.settings")
 os.environ.setdefault("SECRET_KEY", "benchmark-only")
+os.environ.setdefault("AIDAILY_EMBEDDED", "1")  # the send runs in this process, on purpose
 SEED = ROOT / "events" / "demo" / "sample-issue.txt"
 
 
@@ -77,6 +79,22 @@ def make_subscribers(n, prefix):
     )
 
 
+@contextmanager
+def no_captures():
+    """The sample cites real sites: importing it would capture them (resolving openai.com and the
+    rest) in this process. The benchmark measures sending, so its sources stay uncaptured."""
+    from django.db.models.signals import post_save
+
+    from events.models import Citation
+    from events.receivers import capture_newly_cited_source
+
+    post_save.disconnect(capture_newly_cited_source, sender=Citation)
+    try:
+        yield
+    finally:
+        post_save.connect(capture_newly_cited_source, sender=Citation)
+
+
 def published_issue(date=None):
     from django.utils import timezone
 
@@ -84,7 +102,8 @@ def published_issue(date=None):
     from events.models import Issue
 
     if date is None:
-        issue = import_text(SEED.read_text(encoding="utf-8")).issue
+        with no_captures():
+            issue = import_text(SEED.read_text(encoding="utf-8")).issue
     else:
         issue = Issue.objects.create(
             date=date, coverage_start=date - datetime.timedelta(days=7), coverage_end=date

@@ -199,6 +199,7 @@ def main():
         "DATABASE_URL": url,
         "SECRET_KEY": secrets.token_urlsafe(50),
         "DEBUG": "0",
+        "AIDAILY_EMBEDDED": "1",  # no broker: the pages under load queue no task
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "CONN_MAX_AGE": "60",
         "LOG_LEVEL": "WARNING",  # one log line per request would measure the terminal

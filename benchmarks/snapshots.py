@@ -181,6 +181,7 @@ def plain_fetch(port: int, number: int) -> int:
 def setup_django(tmp: str) -> None:
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
     os.environ.setdefault("SECRET_KEY", "benchmark")
+    os.environ.setdefault("AIDAILY_EMBEDDED", "1")  # captures run in this process, on purpose
     os.environ["MEDIA_ROOT"] = f"{tmp}/media"
     os.environ["SNAPSHOT_ALLOW_PRIVATE_ADDRESSES"] = "1"  # the benchmark server is local
     os.environ["SNAPSHOT_MAX_BYTES"] = str(BIG_BYTES + 1024 * 1024)

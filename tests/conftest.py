@@ -18,6 +18,7 @@ from django.db import connection
 
 from aidaily.celery import app as celery_app
 
+from .dnsguard import Guard
 from .factories import AnalystFactory, ChiefEditorFactory
 from .smtp import smtp_server  # noqa: F401 - the SMTP server fixture, for every test folder
 
@@ -67,6 +68,18 @@ def redis_broker():
     except redis.RedisError as exc:
         missing_service(f"Redis at {url} does not answer: {exc}")
     return url
+
+
+@pytest.fixture(autouse=True)
+def no_outside_dns(monkeypatch):
+    """Fail any test that asks the resolver for a name outside the machine (tests/dnsguard.py)."""
+    from sources import fetcher
+
+    guard = Guard()
+    guard.install(monkeypatch, modules=[fetcher])
+    yield guard
+    if failure := guard.failure():
+        pytest.fail(failure, pytrace=False)
 
 
 @pytest.fixture(autouse=True)

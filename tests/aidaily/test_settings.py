@@ -16,6 +16,7 @@ PRODUCTION_ENV = {
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
     "CACHE_URL": "rediscache://127.0.0.1:6379/1",  # one rate-limit count for every process
     "SITE_URL": "https://daily.example.com",
+    "SNAPSHOT_ORIGIN": "https://snapshots.daily.example.com",
     "SECURE_SSL_REDIRECT": "1",
     "SESSION_COOKIE_SECURE": "1",
     "CSRF_COOKIE_SECURE": "1",
@@ -56,6 +57,6 @@ def test_an_explicit_sqlite_database_runs_embedded_without_a_secret_key(tmp_path
         "makemigrations",
         "--check",
         "--dry-run",
-        env={"DATABASE_URL": f"sqlite:///{tmp_path}/scratch.sqlite3"},
+        env={"DATABASE_URL": f"sqlite:///{tmp_path}/scratch.sqlite3", "AIDAILY_EMBEDDED": "1"},
     )
     assert result.returncode == 0, result.stdout + result.stderr

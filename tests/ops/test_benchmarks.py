@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from ..dnsguard import subprocess_env
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -16,7 +18,7 @@ def test_the_snapshot_benchmark_captures_and_extracts_every_page_and_prints_its_
     run = subprocess.run(
         [sys.executable, "benchmarks/snapshots.py", *arguments],
         cwd=ROOT,
-        env=env,
+        env=subprocess_env(env),  # the benchmark resolves no outside name either
         capture_output=True,
         text=True,
         timeout=240,

@@ -1,0 +1,12 @@
+"""The test suite's settings: the project's own, running tasks in-process on purpose.
+
+aidaily refuses to start with DEBUG off and no broker unless told AIDAILY_EMBEDDED=1; a bare
+`pytest` has no broker and tests the production defaults (DEBUG off), so it says so here. CI sets
+CELERY_BROKER_URL, and the flag then changes nothing.
+"""
+
+import os
+
+os.environ.setdefault("AIDAILY_EMBEDDED", "1")
+
+from aidaily.settings import *  # noqa: F403 - the suite tests the real configuration
