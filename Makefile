@@ -58,6 +58,7 @@ validate-html: $(BIN)/python
 
 # Translations: re-extract the Chinese msgids into locale/en and compile the .mo (committed, so a
 # machine without gettext still serves English). Translate new entries in the .po, then run again.
+messages: export AIDAILY_EMBEDDED ?= 1
 messages: $(BIN)/python
 	$(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=node_modules
 	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=var --ignore=node_modules

@@ -1,31 +1,10 @@
-"""A fixed-window counter per client address, in the cache (shared by all web processes).
-
-Behind a reverse proxy REMOTE_ADDR is the proxy's, for every visitor: one bucket for all of
-them. Each trusted proxy appends the address it received from to X-Forwarded-For, so with N
-trusted proxies the Nth entry from the right is the client's; entries further left were sent by
-the client and can be forged. AIDAILY_TRUSTED_PROXY_COUNT says how many proxies to trust.
-"""
-
-import ipaddress
+"""A fixed-window counter per client address (aidaily.clientaddress), in the cache shared by
+all web processes."""
 
 from django.conf import settings
 from django.core.cache import cache
 
-
-def client_address(request) -> str:
-    """The visitor's address: REMOTE_ADDR, or the one the trusted proxies saw."""
-    remote = request.META.get("REMOTE_ADDR", "unknown")
-    proxies = max(0, settings.AIDAILY_TRUSTED_PROXY_COUNT)
-    if not proxies:
-        return remote
-    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    hops = [hop for hop in hops if hop]
-    if len(hops) < proxies:  # did not come through every trusted proxy: trust no header
-        return remote
-    try:
-        return str(ipaddress.ip_address(hops[-proxies]))
-    except ValueError:  # a trusted proxy writes addresses; anything else is not one
-        return remote
+from aidaily.clientaddress import client_address
 
 
 def allow(request, *, scope: str) -> bool:

@@ -144,3 +144,19 @@ def test_an_oversized_or_odd_username_is_refused_without_an_error(client):
 
 def test_an_oversized_username_is_locked_out_like_any_other(client):
     assert lock_out(client, "y" * 5000) == [200, 200, 200, 200, 429]
+
+
+def test_behind_a_trusted_proxy_a_lockout_covers_the_visitor_not_everyone(client, settings):
+    # Every request reaches the site from the proxy's address; keyed on it, one visitor's wrong
+    # passwords would lock the account for every other reader of the same name.
+    settings.AIDAILY_TRUSTED_PROXY_COUNT = 1
+    AnalystFactory(username="writer")
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    for _ in range(5):
+        log_in(client, "writer", "wrong password", HTTP_X_FORWARDED_FOR="203.0.113.9", **proxy)
+
+    elsewhere = log_in(Client(), "writer", PASSWORD, HTTP_X_FORWARDED_FOR="198.51.100.4", **proxy)
+    same_visitor = log_in(Client(), "writer", PASSWORD, HTTP_X_FORWARDED_FOR="203.0.113.9", **proxy)
+
+    assert elsewhere.status_code == 302
+    assert same_visitor.status_code == 429

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.test import RequestFactory
 
-from newsletter import ratelimit
+from aidaily import clientaddress
 from newsletter.checks import check_shared_cache, check_trusted_proxies
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +68,7 @@ def test_client_address_is_the_nth_from_the_right(settings, count, forwarded_for
         SUBSCRIBE, REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded_for
     )
 
-    assert ratelimit.client_address(request) == expected
+    assert clientaddress.client_address(request) == expected
 
 
 def test_deploy_check_warns_when_each_process_counts_alone(settings):
