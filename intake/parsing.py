@@ -8,6 +8,7 @@ import calendar
 import codecs
 import json
 import re
+import xml.sax
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -96,9 +97,11 @@ def parse(data: bytes, *, content_type: str = "", max_entries: int) -> ParsedFee
         raise FeedError("the document declares XML entities, which are refused")
     body, total = _cap_entries(body, max_entries)
     parsed = feedparser.parse(body, sanitize_html=False, resolve_relative_uris=False)
+    problem = parsed.get("bozo_exception")
+    if isinstance(problem, xml.sax.SAXException):
+        raise FeedError(f"not a feed: invalid XML: {problem}")
     if not parsed.get("version") and not parsed.entries:
-        problem = parsed.get("bozo_exception") or "no RSS, Atom or RDF root element"
-        raise FeedError(f"not a feed: {problem}")
+        raise FeedError(f"not a feed: {problem or 'no RSS, Atom or RDF root element'}")
     feed = ParsedFeed(title=plain_text(parsed.feed.get("title", ""), limit=200))
     if total > max_entries:
         feed.skipped.append(_capped(total, max_entries))

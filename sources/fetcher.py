@@ -290,6 +290,8 @@ def _sniff_supported(content_type: str, first: bytes, extra=frozenset()) -> str 
         head = first[:1024].lstrip().lower()
         if head.startswith((b"<!doctype html", b"<html")):
             return "text/html"
+        if extra and head.startswith((b"<?xml", b"<rss", b"<feed", b"<rdf", b"{")):
+            return "application/xml"  # a feed sent without its type
     return None
 
 
