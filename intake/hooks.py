@@ -10,6 +10,10 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 
+class Refused(Exception):
+    """The desk will not do what was asked; the message says why, in the editor's language."""
+
+
 class Desk:
     """The default desk: no issues exist."""
 
@@ -26,7 +30,7 @@ class Desk:
 
     def add_to_issue(self, *, story, section: str, user) -> tuple[str, str]:
         """Create the item; returns (label, admin URL) of it."""
-        raise NotImplementedError("no issue layer is installed")
+        raise Refused("no issue layer is installed")
 
 
 _desk = Desk()
