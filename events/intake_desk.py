@@ -20,6 +20,7 @@ from sources.normalise import normalise_url
 from .models import Citation, Event, Issue, Paper, SocialSignal
 
 LOOKBACK_DAYS = 60  # how far back a near-duplicate item still counts as "covered"
+PUBLISHED = Issue.Status.PUBLISHED  # a draft that never went out covered nothing
 SECTIONS = {"event": Event, "signal": SocialSignal, "paper": Paper}
 
 
@@ -64,7 +65,7 @@ class IssueDesk(hooks.Desk):
         return _local_bounds(issue.coverage_start, issue.coverage_end)
 
     def covered_before(self, stories, *, today=None) -> dict[int, list[dict]]:
-        """Earlier issues citing a story's URL, or holding an item whose text is a near copy."""
+        """Earlier published issues citing a story's URL, or holding a near copy of its text."""
         today = today or timezone.localdate()
         entries = [(s.pk, e) for s in stories for e in s.entries.all()]
         found: dict[int, dict[tuple, dict]] = {}
@@ -72,7 +73,7 @@ class IssueDesk(hooks.Desk):
         for story_id, entry in entries:
             by_url.setdefault(entry.url, []).append(story_id)
         citations = Citation.objects.filter(
-            source__url__in=list(by_url), issue__date__lt=today
+            source__url__in=list(by_url), issue__date__lt=today, issue__status=PUBLISHED
         ).select_related("source", "issue", "event__issue", "signal__issue", "paper__issue")
         for citation in citations:
             item = citation.item
@@ -99,7 +100,7 @@ class IssueDesk(hooks.Desk):
         index: dict[int, list] = {}
         for model in SECTIONS.values():
             for item in model.objects.filter(
-                issue__date__lt=today, issue__date__gte=since
+                issue__date__lt=today, issue__date__gte=since, issue__status=PUBLISHED
             ).select_related("issue"):
                 sig = signature(_item_text(item))
                 for key in band_keys(sig):

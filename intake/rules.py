@@ -5,7 +5,10 @@ quantified group that itself repeats) and then run through the `regex` module wi
 on input already capped in length, so one bad rule cannot stall a poll.
 """
 
+import re
 from dataclasses import dataclass
+from re import _constants as re_constants
+from re import _parser as re_parser
 
 import regex
 from django.core.exceptions import ValidationError
@@ -32,10 +35,44 @@ def validate_pattern(pattern: str, *, is_regex: bool) -> None:
         regex.compile(pattern)
     except regex.error as exc:
         raise ValidationError(_("正则表达式无效：%(e)s") % {"e": exc}) from exc
-    if NESTED_QUANTIFIER.search(pattern) or ALTERNATION_REPEATED.search(pattern):
+    if (
+        NESTED_QUANTIFIER.search(pattern)
+        or ALTERNATION_REPEATED.search(pattern)
+        or _repeats_a_repeat(pattern)
+    ):
         raise ValidationError(
             _("正则表达式含有嵌套或重复的量词（例如 (a+)+），可能导致灾难性回溯，已拒绝。")
         )
+
+
+def _repeats_a_repeat(pattern: str) -> bool:
+    """Whether the parse tree has an unbounded repeat inside another repeat, at any depth."""
+    try:
+        tree = re_parser.parse(pattern)
+    except (re.error, OverflowError, RecursionError):
+        return False  # syntax only `regex` knows: the textual checks and the timeout remain
+    return _walk(tree, inside=False)
+
+
+def _walk(tree, *, inside: bool) -> bool:
+    for op, av in tree:
+        if op in (re_constants.MAX_REPEAT, re_constants.MIN_REPEAT):
+            _low, high, sub = av
+            repeats = high > 1
+            if repeats and inside:
+                return True
+            if _walk(sub, inside=inside or repeats):
+                return True
+            continue
+        if op == re_constants.SUBPATTERN:
+            branches = [av[-1]]
+        elif op == re_constants.BRANCH:
+            branches = av[1]
+        else:
+            continue
+        if any(_walk(branch, inside=inside) for branch in branches):
+            return True
+    return False
 
 
 def validate_rule(rule) -> None:

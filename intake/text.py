@@ -110,5 +110,8 @@ def unpack(data: bytes) -> tuple[int, ...]:
 
 
 def fingerprint_text(title: str, summary: str) -> str:
-    """The text that is compared: the title and the opening of the summary."""
+    """The text that is compared: the title, which outlets copy far more faithfully than their
+    ledes; a title too short to tell stories apart gets the opening of the summary too."""
+    if sum(ch.isalnum() for ch in title) >= 12:
+        return title
     return f"{title} {summary[:200]}"

@@ -273,7 +273,11 @@ def test_covered_before_by_a_cited_url(analyst_client):
 
 def test_covered_before_by_near_duplicate_text(capsys):
     today = timezone.localdate()
-    earlier = IssueFactory(date=today - datetime.timedelta(days=2))
+    earlier = IssueFactory(date=today - datetime.timedelta(days=2), published=True)
+    draft = IssueFactory(date=today - datetime.timedelta(days=1))
+    EventFactory(
+        issue=draft, title="Meta releases Llama 5 with open weights and a 10 million token context"
+    )
     EventFactory(
         issue=earlier,
         rank=2,
