@@ -29,6 +29,8 @@ class Feed(models.Model):
     enabled = models.BooleanField(_("启用"), default=True)
     etag = models.CharField(max_length=500, blank=True, editable=False)
     last_modified = models.CharField(max_length=100, blank=True, editable=False)
+    # Servers without validators resend the same bytes: the same digest skips the parse.
+    content_sha256 = models.CharField(max_length=64, blank=True, editable=False)
     next_poll_at = models.DateTimeField(_("下次抓取"), default=timezone.now, db_index=True)
     last_polled_at = models.DateTimeField(_("上次抓取"), null=True, blank=True, editable=False)
     consecutive_errors = models.PositiveIntegerField(_("连续失败次数"), default=0, editable=False)

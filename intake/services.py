@@ -1,5 +1,6 @@
 """Polling watched feeds through the SSRF-safe fetcher, and the feed list's own chores."""
 
+import hashlib
 import logging
 from dataclasses import replace
 from datetime import timedelta
@@ -68,9 +69,12 @@ def poll(*, feed: Feed, now=None) -> Poll:
             return _failed(feed, now, f"response cut short ({final.truncated}): not read")
         body = final.decoded_body().read()
         validators = {"etag": final.header("ETag"), "last_modified": final.header("Last-Modified")}
+        digest = hashlib.sha256(body).hexdigest()
         content_type = final.header("Content-Type")
     finally:
         result.close()
+    if digest == feed.content_sha256:
+        return _record(feed, now, Poll.Outcome.UNCHANGED, http_status=200, **validators)
     try:
         parsed = parse(body, content_type=content_type, max_entries=settings.FEED_MAX_ENTRIES)
         new = _ingest(feed, parsed.entries, now)
@@ -79,6 +83,7 @@ def poll(*, feed: Feed, now=None) -> Poll:
     except Exception as exc:  # a parser or database surprise stays this feed's error alone
         logger.exception("feed %s could not be ingested", feed.pk)
         return _failed(feed, now, f"{type(exc).__name__}: {exc}", http_status=200)
+    feed.content_sha256 = digest
     return _record(
         feed, now, Poll.Outcome.NEW, http_status=200, new=new, skipped=parsed.skipped, **validators
     )
@@ -101,7 +106,7 @@ def _record(feed, now, outcome, *, http_status, new=0, skipped=(), etag=None, la
         fields = ["last_polled_at", "next_poll_at", "consecutive_errors", "last_error"]
         if etag is not None:
             feed.etag, feed.last_modified = etag[:500], (last_modified or "")[:100]
-            fields += ["etag", "last_modified"]
+            fields += ["etag", "last_modified", "content_sha256"]
         feed.save(update_fields=fields)
         return Poll.objects.create(
             feed=feed,

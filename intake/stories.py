@@ -54,48 +54,80 @@ def ingest(*, feed: Feed, entries: list[ParsedEntry], now=None) -> int:
     if not fresh:
         return 0
     compiled = rule_engine.compiled_rules(feed.pk)
-    prepared = []
+    rows, keys_of = [], []
     for parsed in fresh:
-        published = min(parsed.published_at or now, now)
         sig = signature(fingerprint_text(parsed.title, parsed.summary))
-        prepared.append((parsed, published, sig, band_keys(sig)))
-    since = min(p[1] for p in prepared) - _window()
-    pool = _candidates({k for p in prepared for k in p[3]}, since)
-    rows, bands, touched = [], [], set()
-    for parsed, published, sig, keys in prepared:
-        story_id = _match(sig, keys, published, pool)
-        if story_id is None:
-            story_id = Story.objects.create(title=parsed.title, first_seen=published).pk
-        touched.add(story_id)
-        for key in keys:  # later entries of this same response can join this story too
-            pool[key].append((story_id, sig, published))
         blocked, boost = rule_engine.judge(
             compiled, title=parsed.title, summary=parsed.summary, url=parsed.url
         )
         rows.append(
             Entry(
                 feed=feed,
-                story_id=story_id,
                 url=parsed.url,
                 guid=parsed.guid,
                 title=parsed.title,
                 summary=parsed.summary,
-                published_at=published,
+                published_at=min(parsed.published_at or now, now),
                 fetched_at=now,
                 signature=pack(sig),
                 blocked_reason=blocked,
                 boost=boost,
             )
         )
-        bands.append((keys, published))
-    created = Entry.objects.bulk_create(rows)
+        keys_of.append((sig, band_keys(sig)))
+    existing = _place(rows, keys_of, feed)
+    Entry.objects.bulk_create(rows, batch_size=500)
     EntryBand.objects.bulk_create(
-        EntryBand(entry_id=entry.pk, key=key, published_at=published)
-        for entry, (keys, published) in zip(created, bands, strict=True)
-        for key in keys
+        (
+            EntryBand(entry_id=row.pk, key=key, published_at=row.published_at)
+            for row, (_sig, keys) in zip(rows, keys_of, strict=True)
+            for key in keys
+        ),
+        batch_size=2000,
     )
-    summarise(touched)
-    return len(created)
+    summarise(existing)
+    return len(rows)
+
+
+def _place(rows: list[Entry], keys_of, feed: Feed) -> set[int]:
+    """Give every row a story: a stored near-duplicate's, or a new one created in bulk.
+
+    Returns the stored stories that gained entries, whose summaries need recomputing.
+    """
+    since = min(r.published_at for r in rows) - _window()
+    pool = _candidates({k for _s, keys in keys_of for k in keys}, since)
+    groups: list[list[Entry]] = []  # new stories, as the rows that will make them up
+    existing, targets = set(), []
+    for row, (sig, keys) in zip(rows, keys_of, strict=True):
+        story_id = _match(sig, keys, row.published_at, pool)
+        if story_id is None:
+            groups.append([row])
+            story_id = -len(groups)  # a new story not created yet
+        elif story_id < 0:
+            groups[-story_id - 1].append(row)
+        else:
+            existing.add(story_id)
+        targets.append(story_id)
+        for key in keys:  # later entries of this same response can join this story too
+            pool[key].append((story_id, sig, row.published_at))
+    created = Story.objects.bulk_create(_new_story(group, feed) for group in groups)
+    for row, story_id in zip(rows, targets, strict=True):
+        row.story_id = story_id if story_id > 0 else created[-story_id - 1].pk
+    return existing
+
+
+def _new_story(rows: list[Entry], feed: Feed) -> Story:
+    """A story of new rows of one feed, with its summary computed here rather than queried."""
+    visible = [r for r in rows if not r.blocked_reason] or []
+    shown = visible or rows
+    return Story(
+        title=min(shown, key=lambda r: r.published_at).title[:500],
+        first_seen=min(r.published_at for r in shown),
+        entry_count=len(visible),
+        outlet_count=1 if visible else 0,
+        best_tier=feed.tier,
+        boost=sum(r.boost for r in visible),
+    )
 
 
 def summarise(story_ids) -> None:

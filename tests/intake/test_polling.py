@@ -231,3 +231,13 @@ def test_add_feed_refuses_a_non_http_url():
     with pytest.raises(CommandError, match="refused"):
         call_command("add_feed", "file:///etc/passwd")
     assert not Feed.objects.exists()
+
+
+def test_the_same_bytes_without_validators_are_not_parsed_again(serve_feed, monkeypatch):
+    feed = serve_feed("/plain.xml", rss(items(2)))
+    services.poll(feed=feed)
+    monkeypatch.setattr(services, "parse", lambda *a, **k: pytest.fail("parsed again"))
+
+    poll = services.poll(feed=feed)
+
+    assert poll.outcome == Poll.Outcome.UNCHANGED and poll.http_status == 200
