@@ -29,12 +29,13 @@ from email.utils import format_datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-WORDS = (
+VOCABULARY = (
     "model chip cloud agent robot policy funding launch open weights benchmark inference "
     "training datacentre power startup acquisition regulator safety reasoning video speech "
     "search coding enterprise device memory network partner contract billion record latency "
     "模型 芯片 算力 融资 开源 发布 推理 训练 监管 安全 机器人 数据中心 合作 企业 应用"
-).split()
+)
+WORDS = VOCABULARY.split()
 
 
 def feed_body(number: int, entries: int, when: datetime.datetime) -> bytes:
@@ -126,12 +127,23 @@ def seed(stored: int) -> None:
             title = " ".join(rng.choice(WORDS) for _ in range(9)) + f" seed-{start + n}"
             sig = signature(title)
             keys.append(band_keys(sig))
-            rows.append(Entry(feed=feed, story=story, url=f"https://seed.example/{start + n}",
-                              title=title, published_at=when, signature=pack(sig)))
+            rows.append(
+                Entry(
+                    feed=feed,
+                    story=story,
+                    url=f"https://seed.example/{start + n}",
+                    title=title,
+                    published_at=when,
+                    signature=pack(sig),
+                )
+            )
         created = Entry.objects.bulk_create(rows)
         EntryBand.objects.bulk_create(
-            (EntryBand(entry_id=e.pk, key=k, published_at=e.published_at)
-             for e, ks in zip(created, keys, strict=True) for k in ks),
+            (
+                EntryBand(entry_id=e.pk, key=k, published_at=e.published_at)
+                for e, ks in zip(created, keys, strict=True)
+                for k in ks
+            ),
             batch_size=5000,
         )
 
@@ -163,8 +175,9 @@ def main() -> None:
     parser.add_argument("--stored", type=int, default=100_000)
     args = parser.parse_args()
     ports = multiprocessing.Queue()
-    server = multiprocessing.Process(target=serve, args=(ports, args.feeds, args.entries),
-                                     daemon=True)
+    server = multiprocessing.Process(
+        target=serve, args=(ports, args.feeds, args.entries), daemon=True
+    )
     server.start()
     port = ports.get(timeout=60)
     with tempfile.TemporaryDirectory(prefix="aidaily-bench-intake-") as tmp:
@@ -185,11 +198,15 @@ def main() -> None:
         first, outcomes = poll_round(feeds)
         rate = outcomes["entries"] / first
         print(f"feedparser alone:  {limit:8.0f} entries/s (the limit)")
-        print(f"round one:         {rate:8.0f} entries/s = {rate / limit:.2f} of the limit "
-              f"(goal >= 0.5); {first:.1f} s, {outcomes}")
+        print(
+            f"round one:         {rate:8.0f} entries/s = {rate / limit:.2f} of the limit "
+            f"(goal >= 0.5); {first:.1f} s, {outcomes}"
+        )
         second, outcomes = poll_round([Feed.objects.get(pk=f.pk) for f in feeds])
-        print(f"round two:         {second:.1f} s = {second / first:.2f} of round one "
-              f"(goal <= 0.10); {outcomes}")
+        print(
+            f"round two:         {second:.1f} s = {second / first:.2f} of round one "
+            f"(goal <= 0.10); {outcomes}"
+        )
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"peak RSS:          {peak:.0f} MB (goal < 200 MB)")
         print(f"stored entries:    {Entry.objects.count()}")
