@@ -3,20 +3,14 @@
 from django.contrib import admin, messages
 from django.http import HttpResponse
 from django.urls import path
+from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from . import opml, stories
-from .models import Entry, Feed, Poll, Rule, Story
+from .models import Entry, Feed, Rule, Story
 from .views import InboxView
-
-
-class PollInline(admin.TabularInline):
-    model = Poll
-    extra = 0
-    max_num = 0
-    can_delete = False
-    fields = ("started_at", "outcome", "http_status", "new_entries", "skipped", "error")
-    readonly_fields = fields
 
 
 @admin.register(Feed)
@@ -33,6 +27,7 @@ class FeedAdmin(admin.ModelAdmin):
     list_filter = ("kind", "enabled")
     search_fields = ("name", "url", "publisher")
     readonly_fields = (
+        "recent_polls",
         "last_polled_at",
         "consecutive_errors",
         "last_error",
@@ -51,6 +46,27 @@ class FeedAdmin(admin.ModelAdmin):
             )
         ]
         return extra + super().get_urls()
+
+    @admin.display(description=_("最近的抓取"))
+    def recent_polls(self, feed):
+        polls = feed.polls.order_by("-started_at")[:20] if feed.pk else []
+        return (
+            format_html_join(
+                mark_safe("<br>"),
+                "{} · {} · {} · {} {}",
+                (
+                    (
+                        timezone.localtime(p.started_at).strftime("%m-%d %H:%M"),
+                        p.get_outcome_display(),
+                        p.new_entries,
+                        p.error,
+                        "; ".join(p.skipped[:5]),
+                    )
+                    for p in polls
+                ),
+            )
+            or "-"
+        )
 
     @admin.action(description=_("导出为 OPML"))
     def export_opml(self, request, queryset):

@@ -241,3 +241,17 @@ def test_the_same_bytes_without_validators_are_not_parsed_again(serve_feed, monk
     poll = services.poll(feed=feed)
 
     assert poll.outcome == Poll.Outcome.UNCHANGED and poll.http_status == 200
+
+
+def test_feed_admin_shows_the_last_error_and_polls_escaped(server, allow_local, editor_client):
+    from django.urls import reverse
+
+    hostile = "application/<img src=x onerror=alert(1)>"
+    server.route("/x.xml", Reply(200, b"<p>x</p>", {"Content-Type": hostile}))
+    feed = FeedFactory(url=server.url("/x.xml"))
+    services.poll(feed=feed)
+
+    body = editor_client.get(reverse("admin:intake_feed_change", args=[feed.pk])).content.decode()
+
+    assert "unsupported content type" in body and "失败" in body
+    assert "<img src=x onerror" not in body and "&lt;img src=x onerror" in body
