@@ -255,3 +255,15 @@ def test_feed_admin_shows_the_last_error_and_polls_escaped(server, allow_local, 
 
     assert "unsupported content type" in body and "失败" in body
     assert "<img src=x onerror" not in body and "&lt;img src=x onerror" in body
+
+
+def test_a_validator_with_a_line_break_is_not_sent(serve_feed, server):
+    feed = serve_feed("/crlf.xml", rss(items(1)))
+    feed.etag = '"v1"\r\nX-Injected: yes'
+    feed.save()
+
+    services.poll(feed=feed)
+
+    sent = server.requests[-1]["headers"]
+    assert "X-Injected" not in sent and "If-None-Match" not in sent
+    assert "application/rss+xml" in sent["Accept"]
