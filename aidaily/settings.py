@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "sources",
     "verification",
     "claims",
+    "intake",
     "events",
     "newsletter",
     "axes",
@@ -255,6 +256,18 @@ SNAPSHOT_USER_AGENT = env(
     "SNAPSHOT_USER_AGENT",
     default=f"aidaily-archiver/0.1 (+{SITE_URL}; captures sources cited by AI前沿发展日报)",
 )
+
+# The intake desk: watched feeds polled into one deduplicated inbox.
+FEED_DISPATCH_LIMIT = env.int("FEED_DISPATCH_LIMIT", default=200)  # feeds queued per beat tick
+FEED_MAX_BYTES = env.int("FEED_MAX_BYTES", default=5 * 1024 * 1024)
+FEED_MAX_ENTRIES = env.int("FEED_MAX_ENTRIES", default=500)  # entries read from one response
+FEED_DEDUP_WINDOW_DAYS = env.int("FEED_DEDUP_WINDOW_DAYS", default=14)
+FEED_MAX_BACKOFF_HOURS = env.int("FEED_MAX_BACKOFF_HOURS", default=24)
+CELERY_BEAT_SCHEDULE["poll-due-feeds"] = {
+    "task": "intake.tasks.poll_due_feeds",
+    "schedule": timedelta(minutes=5),
+}
+CELERY_TASK_ROUTES["intake.tasks.poll_feed"] = {"queue": "snapshots"}
 
 # Editorial policy.
 AIDAILY_FOUR_EYES = env.bool("AIDAILY_FOUR_EYES", default=True)

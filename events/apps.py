@@ -7,5 +7,15 @@ class EventsConfig(AppConfig):
     verbose_name = _("日报编辑")
 
     def ready(self):
+        from intake import hooks
+        from intake import roles as intake_roles
+
         # Receivers (workflow, verification, page cache) and the PreviewLink model.
         from . import pagecache, preview, receivers, receivers_verification  # noqa: F401
+        from .intake_desk import IssueDesk
+        from .roles import ANALYST, CHIEF_EDITOR, register
+
+        # The intake desk below this layer asks about issues through a registered desk.
+        hooks.register(IssueDesk())
+        register(ANALYST, intake_roles.ANALYST_PERMISSIONS)
+        register(CHIEF_EDITOR, intake_roles.CHIEF_EDITOR_PERMISSIONS)

@@ -84,6 +84,9 @@ class Policy:
     read_timeout: float = 30.0
     total_timeout: float = 120.0
     allow_private: bool = False
+    #: Types accepted besides pages, texts and PDFs (feeds add their XML and JSON types).
+    extra_types: frozenset = frozenset()
+    accept: str = "text/html,application/xhtml+xml,application/pdf;q=0.9,text/plain;q=0.8,*/*;q=0.5"
 
     @classmethod
     def from_settings(cls):
@@ -230,7 +233,9 @@ def check_peer(sock: socket.socket, expected: list[str], *, allow_private: bool)
     return peer
 
 
-def _request_bytes(url: str, host: str, port: int, scheme: str, user_agent: str) -> bytes:
+def _request_bytes(
+    url: str, host: str, port: int, scheme: str, policy: Policy, headers: dict
+) -> bytes:
     parts = urlsplit(url)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     # Spaces and non-ASCII would break the request line; existing %-escapes are kept.
@@ -243,12 +248,14 @@ def _request_bytes(url: str, host: str, port: int, scheme: str, user_agent: str)
     lines = [
         f"GET {target} HTTP/1.1",
         f"Host: {host_header}",
-        f"User-Agent: {user_agent}",
-        "Accept: text/html,application/xhtml+xml,application/pdf;q=0.9,text/plain;q=0.8,*/*;q=0.5",
+        f"User-Agent: {policy.user_agent}",
+        f"Accept: {policy.accept}",
         "Accept-Encoding: gzip, deflate",
         "Accept-Language: zh-CN,zh;q=0.9,en;q=0.8",
         "Connection: close",
     ]
+    # Conditional-GET validators come from a server's own headers: no line breaks may pass.
+    lines += [f"{k}: {v}" for k, v in headers.items() if "\r" not in v and "\n" not in v]
     return ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8")
 
 
@@ -273,9 +280,9 @@ def looks_like_pdf(first: bytes) -> bool:
     return first[:1024].lstrip().lower().startswith(b"%pdf-")
 
 
-def _sniff_supported(content_type: str, first: bytes) -> str | None:
+def _sniff_supported(content_type: str, first: bytes, extra=frozenset()) -> str | None:
     """The type to treat the body as, or None when it is not a page, a text or a PDF."""
-    if content_type in SUPPORTED_TYPES:
+    if content_type in SUPPORTED_TYPES or content_type in extra:
         return content_type
     if content_type.startswith("text/"):
         return "text/plain"
@@ -285,10 +292,12 @@ def _sniff_supported(content_type: str, first: bytes) -> str | None:
         head = first[:1024].lstrip().lower()
         if head.startswith((b"<!doctype html", b"<html")):
             return "text/html"
+        if extra and head.startswith((b"<?xml", b"<rss", b"<feed", b"<rdf", b"{")):
+            return "application/xml"  # a feed sent without its type
     return None
 
 
-def _read_body(response, exchange: Exchange, *, limit: int):
+def _read_body(response, exchange: Exchange, *, limit: int, policy: Policy):
     """Stream the body to a temporary file, counting raw and decompressed bytes against limit."""
     digest = hashlib.sha256()
     decompressor = decompressor_for(exchange.header("Content-Encoding"))
@@ -315,7 +324,7 @@ def _read_body(response, exchange: Exchange, *, limit: int):
             break
         if first and exchange.status < 300:
             first = False
-            sniffed = _sniff_supported(exchange.content_type, chunk)
+            sniffed = _sniff_supported(exchange.content_type, chunk, policy.extra_types)
             if sniffed is None:
                 shown = exchange.content_type or "unknown"
                 raise PermanentFetchError(
@@ -334,7 +343,11 @@ def _read_body(response, exchange: Exchange, *, limit: int):
             break
         if exchange.truncated:
             break
-    if first and exchange.status < 300 and _sniff_supported(exchange.content_type, b"") is None:
+    if (
+        first
+        and exchange.status < 300
+        and _sniff_supported(exchange.content_type, b"", policy.extra_types) is None
+    ):
         shown = exchange.content_type or "unknown"
         raise PermanentFetchError(
             f"unsupported content type {shown} (empty body)", kind="unsupported"
@@ -378,7 +391,7 @@ def retry_after_seconds(value: str) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
-def _exchange(url: str, policy: Policy, deadline: float, *, limit: int) -> Exchange:
+def _exchange(url: str, policy: Policy, deadline: float, *, limit: int, headers) -> Exchange:
     scheme, host, port = check_url(url)
     checked = resolve(host, port, allow_private=policy.allow_private)
     clock = Clock(deadline=deadline, total=policy.total_timeout, read_timeout=policy.read_timeout)
@@ -390,7 +403,7 @@ def _exchange(url: str, policy: Policy, deadline: float, *, limit: int) -> Excha
                 sock = tls_handshake(sock, host, clock)
             except ssl.SSLError as exc:
                 raise PermanentFetchError(f"TLS failed for {host}: {exc}", kind="tls") from exc
-        request = _request_bytes(url, host, port, scheme, policy.user_agent)
+        request = _request_bytes(url, host, port, scheme, policy, headers)
         sock.settimeout(clock.wait())
         exchange = Exchange(
             url=url, ip=peer, request=request, status=0, reason="", protocol="", headers=[]
@@ -419,7 +432,7 @@ def _exchange(url: str, policy: Policy, deadline: float, *, limit: int) -> Excha
         if exchange.status in REDIRECT_STATUSES:
             limit = REDIRECT_BODY_LIMIT  # a redirect's body is kept for the record, briefly
         try:
-            _read_body(response, exchange, limit=limit)
+            _read_body(response, exchange, limit=limit, policy=policy)
         except BaseException:
             exchange.close()
             raise
@@ -447,15 +460,20 @@ def _check_status(exchange: Exchange, host: str) -> None:
         )
 
 
-def fetch(url: str, policy: Policy) -> FetchResult:
-    """GET the URL, following at most five checked redirects; the caller closes the result."""
+def fetch(url: str, policy: Policy, *, headers: dict | None = None) -> FetchResult:
+    """GET the URL, following at most five checked redirects; the caller closes the result.
+
+    `headers` adds request headers (If-None-Match, If-Modified-Since) to every hop.
+    """
     deadline = time.monotonic() + policy.total_timeout
     exchanges: list[Exchange] = []
     try:
         for _hop in range(MAX_REDIRECTS + 1):
             try:
                 try:
-                    exchange = _exchange(url, policy, deadline, limit=policy.max_bytes)
+                    exchange = _exchange(
+                        url, policy, deadline, limit=policy.max_bytes, headers=headers or {}
+                    )
                 except TimeoutError as exc:  # a handshake or a body that never came in time
                     raise TransientFetchError(f"no answer in time: {exc}", kind="timeout") from exc
                 except OSError as exc:

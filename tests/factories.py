@@ -302,3 +302,26 @@ class SubscriberFactory(factory.django.DjangoModelFactory):
         unsubscribed = factory.Trait(
             status="unsubscribed", unsubscribed_at=factory.LazyFunction(timezone.now)
         )
+
+
+class FeedFactory(factory.django.DjangoModelFactory):
+    """A watched feed of the intake desk; `url` is usually a local test server's route."""
+
+    class Meta:
+        model = "intake.Feed"
+
+    url = factory.Sequence(lambda n: f"https://news.example.com/feed-{n}.xml")
+    name = factory.Sequence(lambda n: f"Outlet {n}")
+    kind = "media"
+
+    class Params:
+        official = factory.Trait(kind="official")
+
+
+class RuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "intake.Rule"
+
+    action = "block"
+    field = "any"
+    pattern = "sponsored"

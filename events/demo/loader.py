@@ -51,6 +51,9 @@ def load_demo(*, reset_passwords: bool = False) -> DemoReport:
     _demo_reader()
     report.published = _published_sample(users, report)
     report.draft = _draft(users, report)
+    from intake.demo import load_demo_feeds  # intake sits below events: its demo feeds
+
+    load_demo_feeds()
     return report
 
 
