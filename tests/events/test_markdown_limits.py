@@ -23,7 +23,7 @@ def nested_brackets(count: int) -> str:
     return "[" * count + "x" + "]" * count
 
 
-def cost(text: str, repeats: int) -> float:
+def cost(text: str, repeats: int, render=render_markdown) -> float:
     """The best of a few renderings, in seconds (the best is the least disturbed by load)."""
     timings = []
     gc.collect()
@@ -31,16 +31,16 @@ def cost(text: str, repeats: int) -> float:
     try:
         for _ in range(repeats):
             start = time.perf_counter()
-            render_markdown(text)
+            render(text)
             timings.append(time.perf_counter() - start)
     finally:
         gc.enable()
     return min(timings)
 
 
-def grows_linearly(make, size: int) -> tuple[bool, float]:
+def grows_linearly(make, size: int, render=render_markdown) -> tuple[bool, float]:
     """Whether four times the input costs less than twice four times the time (linear: ~4×)."""
-    ratio = cost(make(4 * size), repeats=2) / cost(make(size), repeats=3)
+    ratio = cost(make(4 * size), 2, render) / cost(make(size), 3, render)
     return ratio < 8, ratio
 
 
