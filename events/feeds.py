@@ -7,6 +7,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import gettext_lazy as _
 
 from .models import Issue
+from .rendering.markdown import render_markdown
 from .rendering.web import issue_body_html
 
 FEED_SIZE = 20
@@ -54,7 +55,9 @@ class LatestIssuesRss(Feed):
     item_guid_is_permalink = True
 
     def item_description(self, item):
-        return item.overview
+        # Atom sends this as <summary type="html">: readers render it, so it is the same
+        # sanitised HTML as the page, never the analyst's Markdown source.
+        return render_markdown(item.overview)
 
     def item_pubdate(self, item):
         return item.published_at

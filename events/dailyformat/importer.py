@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -11,6 +12,8 @@ from sources.normalise import normalise_url
 
 from .. import ranking
 from ..models import Citation, Conclusion, Event, Issue, Paper, SocialSignal
+from ..models.fields import MarkdownField
+from ..rendering.markdown import validate_markdown
 from .parser import DailyFormatError, ParsedIssue, decode, parse
 from .text import Diagnostic
 
@@ -51,7 +54,7 @@ def import_parsed(parsed: ParsedIssue, *, user=None, replace: bool = False) -> I
     Sources are shared by normalised URL: an existing source is reused as it is (an editor may
     have corrected its publisher or kind), a new one gets an inferred publisher, title and kind.
     """
-    errors = _too_many(parsed) + _too_long(parsed)
+    errors = sorted(_too_many(parsed) + _too_long(parsed) + _too_deep(parsed), key=lambda d: d.line)
     if errors:
         raise DailyFormatError(errors, parsed.warnings)
     try:
@@ -188,3 +191,25 @@ def _too_long(parsed) -> list[Diagnostic]:
                 )
             )
     return sorted(errors, key=lambda d: d.line)
+
+
+def _too_deep(parsed) -> list[Diagnostic]:
+    """Markdown values nested deeper than the pages render, as errors on their lines."""
+    checks = [
+        (Issue, name, getattr(parsed, name), getattr(parsed, f"{name}_line")) for name in ISSUE_TEXT
+    ]
+    checks += [(Conclusion, "text", c.text, c.line) for c in parsed.conclusions]
+    for attribute, model, _field in ITEM_MODELS:
+        markdown = {f.name for f in model._meta.get_fields() if isinstance(f, MarkdownField)}
+        for item in getattr(parsed, attribute):
+            checks += [
+                (model, name, getattr(item, name, ""), item.line) for name in sorted(markdown)
+            ]
+    errors = []
+    for model, name, value, line in checks:
+        try:
+            validate_markdown(value)
+        except ValidationError as error:
+            label = model._meta.get_field(name).verbose_name
+            errors.append(Diagnostic(line, f"“{label}”：{error.messages[0]}"))
+    return errors

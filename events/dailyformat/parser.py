@@ -117,7 +117,9 @@ class ParsedIssue:
     coverage_note: str = ""
     coverage_note_line: int = 1
     overview: str = ""
+    overview_line: int = 1
     business_analysis: str = ""
+    business_analysis_line: int = 1
     conclusions: list[ParsedConclusion] = field(default_factory=list)
     events: list[ParsedEvent] = field(default_factory=list)
     signals: list[ParsedSignal] = field(default_factory=list)
@@ -197,10 +199,9 @@ class _Parser:
         self._header(issue, header, first_heading)
         for section in sections.values():
             if section.key in ("overview", "business"):
-                value = self._paragraphs(section.body)
-                setattr(
-                    issue, "overview" if section.key == "overview" else "business_analysis", value
-                )
+                name = "overview" if section.key == "overview" else "business_analysis"
+                setattr(issue, name, self._paragraphs(section.body))
+                setattr(issue, f"{name}_line", section.line)
             elif section.key == "conclusions":
                 issue.conclusions = self._conclusions(section)
             else:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from .labels import FIELD_LABELS
 
-#: Escapes other tools write but Python-Markdown does not need: `\$10` is stored as `$10`.
+#: Escapes other tools write but the renderer does not need: `\$10` is stored as `$10`.
 #: Escapes that do matter to Markdown (`\*`, `\_`, `\#` …) are kept as written.
 UNNEEDED_ESCAPE = re.compile(r"\\([$%&@^~=])")
 

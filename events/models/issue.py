@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 from .. import content_guard
 from ..querysets import IssueQuerySet
 from .editable import VersionedContent
+from .fields import MarkdownField
 
 
 class Issue(VersionedContent):
@@ -56,8 +57,8 @@ class Issue(VersionedContent):
         blank=True,
         help_text=_("覆盖窗口下方的一句说明，例如“期间新增、更新或仍具战略影响的公开高信号信息”。"),
     )
-    overview = models.TextField(_("今日总览"), blank=True, help_text=_("Markdown 段落。"))
-    business_analysis = models.TextField(
+    overview = MarkdownField(_("今日总览"), blank=True, help_text=_("Markdown 段落。"))
+    business_analysis = MarkdownField(
         _("商业与应用解读"), blank=True, help_text=_("Markdown 段落。")
     )
     status = models.CharField(
@@ -77,7 +78,7 @@ class Issue(VersionedContent):
     )
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True, editable=False)
     withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True, editable=False)
-    withdrawal_reason = models.TextField(
+    withdrawal_reason = MarkdownField(
         _("撤回原因"), blank=True, editable=False, help_text=_("公开显示给读者。")
     )
     approved_fingerprint = models.CharField(
@@ -174,7 +175,7 @@ class Conclusion(models.Model):
         Issue, on_delete=models.CASCADE, related_name="conclusions", verbose_name=_("日报")
     )
     position = models.PositiveSmallIntegerField(_("序号"), help_text=_("1、2、3。"))
-    text = models.TextField(_("结论"), help_text=_("一句话结论，Markdown。"))
+    text = MarkdownField(_("结论"), help_text=_("一句话结论，Markdown。"))
 
     history = HistoricalRecords()
 

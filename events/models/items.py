@@ -10,6 +10,7 @@ from verification.models import VerifiableItem
 
 from .. import content_guard
 from .editable import VersionedContent
+from .fields import MarkdownField
 from .issue import Issue
 from .tag import Tag
 
@@ -85,10 +86,10 @@ class Event(Item):
         default=False,
         help_text=_("事件早于覆盖窗口但仍值得报道时勾选，发布检查不再要求日期落在窗口内。"),
     )
-    what_happened = models.TextField(_("发生了什么"), blank=True, help_text=_("Markdown。"))
-    key_facts = models.TextField(_("关键信息"), blank=True, help_text=_("Markdown。"))
-    why_it_matters = models.TextField(_("为什么重要"), blank=True, help_text=_("Markdown。"))
-    implications = models.TextField(_("对产业/企业的启发"), blank=True, help_text=_("Markdown。"))
+    what_happened = MarkdownField(_("发生了什么"), blank=True, help_text=_("Markdown。"))
+    key_facts = MarkdownField(_("关键信息"), blank=True, help_text=_("Markdown。"))
+    why_it_matters = MarkdownField(_("为什么重要"), blank=True, help_text=_("Markdown。"))
+    implications = MarkdownField(_("对产业/企业的启发"), blank=True, help_text=_("Markdown。"))
 
     class Meta(Item.Meta):
         verbose_name = _("大事件")
@@ -126,7 +127,7 @@ class SocialSignal(Item):
         blank=True,
         help_text=_("例如：趋势信号、观点、产品动态。"),
     )
-    one_line_take = models.TextField(_("一句话判断"), blank=True, help_text=_("编辑的判断。"))
+    one_line_take = MarkdownField(_("一句话判断"), blank=True, help_text=_("编辑的判断。"))
 
     class Meta(Item.Meta):
         verbose_name = _("社交信号")
@@ -157,10 +158,10 @@ class Paper(Item):
         help_text=_("例如 2604.02947；不是 arXiv 论文可留空。"),
     )
     url = models.URLField(_("论文链接"), max_length=2000, blank=True, help_text=_("论文页面地址。"))
-    what_it_does = models.TextField(_("做了什么"), blank=True, help_text=_("Markdown。"))
-    what_is_new = models.TextField(_("新在哪里"), blank=True, help_text=_("Markdown。"))
-    applications = models.TextField(_("潜在应用方向"), blank=True, help_text=_("Markdown。"))
-    one_line_take = models.TextField(_("一句话判断"), blank=True, help_text=_("编辑的判断。"))
+    what_it_does = MarkdownField(_("做了什么"), blank=True, help_text=_("Markdown。"))
+    what_is_new = MarkdownField(_("新在哪里"), blank=True, help_text=_("Markdown。"))
+    applications = MarkdownField(_("潜在应用方向"), blank=True, help_text=_("Markdown。"))
+    one_line_take = MarkdownField(_("一句话判断"), blank=True, help_text=_("编辑的判断。"))
 
     class Meta(Item.Meta):
         verbose_name = _("论文")

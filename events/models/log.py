@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from .fields import MarkdownField
 from .issue import Issue
 
 
@@ -46,7 +47,7 @@ class Correction(models.Model):
     issue = models.ForeignKey(
         Issue, on_delete=models.CASCADE, related_name="corrections", verbose_name=_("日报")
     )
-    text = models.TextField(_("更正内容"), help_text=_("公开显示在这一期页面上，Markdown。"))
+    text = MarkdownField(_("更正内容"), help_text=_("公开显示在这一期页面上，Markdown。"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -147,3 +147,17 @@ def test_export_defaults_to_md_on_stdout():
     run("import_issue", str(SAMPLE))
     out, _err = run("export_issue", "2026-04-08")
     assert out.splitlines()[0] == "AI前沿发展日报 | 2026-04-08 (Asia/Shanghai)"
+
+
+def test_import_of_a_list_nested_three_hundred_deep_prints_path_line_and_creates_nothing(
+    tmp_path,
+):
+    deep = "\n".join("    " * level + f"- 第 {level} 层" for level in range(300))
+    text = SAMPLE.read_text(encoding="utf-8")
+    path = tmp_path / "deep.txt"
+    path.write_text(text.replace("\n关键信息：", f"\n\n{deep}\n\n关键信息：", 1), encoding="utf-8")
+    with pytest.raises(CommandError, match="没有导入任何内容"):
+        call_command("import_issue", str(path), stdout=io.StringIO(), stderr=(err := io.StringIO()))
+    line = text[: text.index("\n发生了什么：")].count("\n")  # the first event's numbered line
+    assert f"{path}:{line}: “发生了什么”：列表或引用嵌套太深" in err.getvalue()
+    assert Issue.objects.count() == 0 and Source.objects.count() == 0

@@ -184,3 +184,23 @@ def test_script_in_the_file_is_stored_as_text_not_run():
     text = SMALL.replace("1. 一。", "1. <script>alert(1)</script> 一。")
     issue = import_text(text).issue
     assert issue.conclusions.get(position=1).text == "<script>alert(1)</script> 一。"
+
+
+def test_a_list_nested_three_hundred_deep_is_refused_on_its_item_line():
+    deep = "\n".join("    " * level + f"- 第 {level} 层" for level in range(300))
+    text = SMALL.replace("宣布完成融资。\n", f"宣布完成融资。\n\n{deep}\n")
+    with pytest.raises(DailyFormatError) as failure:
+        import_text(text)
+    [error] = failure.value.errors
+    assert error.line == 13  # the item's numbered line
+    assert error.message.startswith("“发生了什么”：列表或引用嵌套太深")
+    assert Issue.objects.count() == 0 and Source.objects.count() == 0
+
+
+def test_an_overview_nested_too_deep_is_refused_on_its_heading_line():
+    text = SMALL.replace("今日三条结论", "今日总览\n\n" + ">" * 300 + " 引用\n\n今日三条结论")
+    with pytest.raises(DailyFormatError) as failure:
+        import_text(text)
+    assert [(e.line, e.message[:12]) for e in failure.value.errors] == [
+        (5, "“今日总览”：列表或引用")
+    ]

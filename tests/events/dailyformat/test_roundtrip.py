@@ -6,8 +6,9 @@ import pytest
 
 from events.dailyformat.importer import import_bytes, import_text
 from events.dailyformat.parser import parse
-from events.dailyformat.writer import write_markdown, write_text
+from events.dailyformat.writer import plain, write_markdown, write_text
 
+from ..test_markdown_limits import grows_linearly
 from .helpers import SAMPLE, content, full_issue, seed_bytes
 
 pytestmark = pytest.mark.django_db
@@ -100,3 +101,19 @@ def test_export_costs_the_same_queries_for_two_events_or_twelve():
         text = write_markdown(issue)
     assert "今日 Top 12 大事件" in text
     assert len(two) == len(twelve) <= 15
+
+
+@pytest.mark.parametrize(
+    "make",
+    [lambda n: "[" * n + "x" + "]" * n, lambda n: "[a](b" * n, lambda n: "<a" * n],
+    ids=["nested-brackets", "unclosed-links", "unclosed-tags"],
+)
+def test_text_digest_of_hostile_markdown_costs_time_in_proportion_to_its_length(make):
+    linear, ratio = grows_linearly(make, 100_000, render=plain)
+    assert linear, f"4× the text cost {ratio:.1f}× the time"
+
+
+def test_text_digest_keeps_links_and_drops_tags():
+    assert plain("见 [公告](https://e.com/a_(b)) 与 <b>加粗</b>，a < b") == (
+        "见 公告 (https://e.com/a_(b)) 与 加粗，a < b"
+    )
