@@ -10,13 +10,13 @@ from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage
 
 from . import warc
-from .fetcher import Exchange, FetchResult, spool
+from .fetcher import Exchange, FetchResult, on_the_wire, spool
 
-SOFTWARE = "aidaily-archiver/0.2"
 # A text file (about 10 KB for a 40 KB page) leaves in one write.
 WRITE_BUFFER = 64 * 1024
 
@@ -56,7 +56,7 @@ def _write_exchange(writer: warc.WarcWriter, exchange: Exchange) -> None:
 
 def write_warcinfo(handle, *, filename: str) -> None:
     """The warcinfo record that opens a WARC file: who wrote it, in which format."""
-    info = f"software: {SOFTWARE}\r\nformat: WARC File Format 1.1\r\n".encode()
+    info = f"software: {settings.SNAPSHOT_SOFTWARE}\r\nformat: WARC File Format 1.1\r\n".encode()
     warc.WarcWriter(handle).write(
         "warcinfo",
         [("WARC-Date", warc.warc_date(datetime.now(UTC))), ("WARC-Filename", filename)],
@@ -251,10 +251,12 @@ def _make_directory(directory: str, mode: int | None) -> None:
 
 def offline_result(url: str, body: bytes, *, content_type: str, http_status: int) -> FetchResult:
     """A fetch result for bytes we already hold (shipped demo files), with a plausible request."""
+    url = on_the_wire(url)
     parts = urlsplit(url)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     request = (
-        f"GET {target} HTTP/1.1\r\nHost: {parts.netloc}\r\nUser-Agent: {SOFTWARE}\r\n"
+        f"GET {target} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+        f"User-Agent: {settings.SNAPSHOT_USER_AGENT}\r\n"
         "Connection: close\r\n\r\n"
     ).encode()
     handle = spool()  # closed with the result
