@@ -156,8 +156,9 @@ def snapshot_warc_view(request, pk):
         filename=f"aidaily-snapshot-{snapshot.pk}.warc.gz",
         content_type="application/warc",
     )
-    if snapshot.warc_length is not None:  # a part of a batch's file cannot be measured by seeking
-        response["Content-Length"] = str(snapshot.warc_length)
+    length = archive_reader.capture_length(snapshot)
+    if length is not None:  # a part of a batch's file cannot be measured by seeking
+        response["Content-Length"] = str(length)
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     _private(request, response)
     return response

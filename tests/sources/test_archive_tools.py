@@ -11,7 +11,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from sources import archive_reader, fetcher, pipeline
-from sources.models import Snapshot
+from sources.models import Snapshot, Source
 
 from ..factories import SnapshotFactory, SourceFactory
 from .conftest import Reply, html_page
@@ -25,7 +25,8 @@ TEXT = "国产大模型在长文本评测中排名第一。"
 
 
 def captured(url):
-    snapshot = SnapshotFactory(queued=True, attempts=0, source=SourceFactory(url=url))
+    source = Source.objects.filter(url=url).first() or SourceFactory(url=url)
+    snapshot = SnapshotFactory(queued=True, attempts=0, source=source)
     pipeline.capture(snapshot_id=snapshot.pk)
     snapshot.refresh_from_db()
     return snapshot
@@ -116,3 +117,40 @@ def test_the_user_agent_is_ascii_and_names_the_warcinfo_version(server, settings
     agent = server.requests[0]["headers"]["User-Agent"]
     assert agent.isascii()
     assert agent.startswith(settings.SNAPSHOT_SOFTWARE + " ")
+
+
+def records(snapshot):
+    with archive_reader.open_capture(snapshot) as handle:
+        return [(r.rec_type, r.rec_headers) for r in ArchiveIterator(handle)]
+
+
+def test_an_unchanged_recapture_writes_a_revisit_that_pywb_replays(server, tmp_path):
+    chinese_page(server)
+    first = captured(server.url(PATH))
+    again = captured(server.url(PATH))
+
+    assert again.duplicate_of == first and again.finished_at > first.finished_at
+    written = records(again)
+    assert [kind for kind, _ in written] == ["response", "request", "revisit", "request"]
+    response, revisit = written[0][1], written[2][1]
+    assert revisit.get_header("WARC-Profile").endswith("/revisions/identical-payload-digest")
+    assert revisit.get_header("WARC-Refers-To") == response.get_header("WARC-Record-ID")
+    assert revisit.get_header("WARC-Refers-To-Date") == response.get_header("WARC-Date")
+    assert revisit.get_header("WARC-Refers-To-Target-URI") == server.url(PATH_ON_THE_WIRE)
+    assert revisit.get_header("WARC-Payload-Digest") == response.get_header("WARC-Payload-Digest")
+    assert revisit.get_header("WARC-Date") > response.get_header("WARC-Date")
+    warc = saved_warc(again, tmp_path / "again.warc.gz")  # what its download holds
+    check = warcio_check(warc)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+    with wayback(tmp_path, [warc]) as base:
+        stamp = revisit.get_header("WARC-Date")[:19].replace("-", "").replace(":", "")
+        status, body = get(
+            f"{base}/aidaily/{stamp.replace('T', '')}id_/{server.url(PATH_ON_THE_WIRE)}"
+        )
+        listed, index = get(f"{base}/aidaily/cdx?url={server.url(PATH_ON_THE_WIRE)}")
+
+    assert status == 200, body[:500]
+    assert TEXT in body
+    assert listed == 200 and index.count("\n") == 2  # both captures, each at its own time
+    assert "warc/revisit" in index
