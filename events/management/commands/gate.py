@@ -36,6 +36,8 @@ class Command(BaseCommand):
         found = gate.problems(issue)
         for problem in found:
             self.stdout.write(str(problem))
+        for warning in gate.warnings(issue):  # shown, but they do not hold the issue back
+            self.stdout.write(self.style.WARNING(str(warning)))
         if found:
             raise CommandError(
                 _("%(date)s 的日报还有 %(count)d 个问题，不能发布。")
