@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test lint demo migrate worker beat validate-html benchmarks clean messages
+.PHONY: run test lint demo migrate worker beat validate-html check-archive benchmarks clean messages
 
 $(BIN)/python: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,15 @@ validate-html: $(BIN)/python
 		--no-audit --no-fund axe-core@$(AXE_CORE_VERSION) puppeteer-core@$(PUPPETEER_CORE_VERSION))
 	REQUIRE_PAGE_CHECKS=1 SECRET_KEY=$${SECRET_KEY:-insecure-key-for-the-test-suite-only} \
 		$(BIN)/python -m pytest tests/events/public/test_page_quality.py -q
+
+# WARC files through the tools their readers use: pywb replays them, warcio checks them. pywb
+# pins redis 2.10, which the project's own redis client cannot share a venv with: it has its own.
+PYWB_VERSION := 2.10.0
+check-archive: $(BIN)/python
+	test -x var/pywb/bin/wayback || ($(PYTHON) -m venv var/pywb && \
+		var/pywb/bin/pip install --quiet pywb==$(PYWB_VERSION))
+	REQUIRE_ARCHIVE_TOOLS=1 SECRET_KEY=$${SECRET_KEY:-insecure-key-for-the-test-suite-only} \
+		$(BIN)/python -m pytest tests/sources/test_archive_tools.py -q
 
 # Translations: re-extract the Chinese msgids into locale/en and compile the .mo (committed, so a
 # machine without gettext still serves English). Translate new entries in the .po, then run again.

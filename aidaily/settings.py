@@ -252,10 +252,12 @@ SNAPSHOT_ORIGIN = env("SNAPSHOT_ORIGIN", default="").rstrip("/")
 # Captures that run at once across every worker on the snapshots queue (containers x
 # WORKER_CONCURRENCY): bulk captures are split into that many tasks.
 SNAPSHOT_PARALLEL_CAPTURES = env.int("SNAPSHOT_PARALLEL_CAPTURES", default=4)
-SNAPSHOT_USER_AGENT = env(
-    "SNAPSHOT_USER_AGENT",
-    default=f"aidaily-archiver/0.1 (+{SITE_URL}; captures sources cited by AI前沿发展日报)",
-)
+# The archiver's name and version, in the warcinfo record and the User-Agent alike. Header
+# values are ASCII (RFC 9110): a server may read other bytes as latin-1, or refuse them.
+SNAPSHOT_SOFTWARE = "aidaily-archiver/0.2"
+SNAPSHOT_USER_AGENT = env("SNAPSHOT_USER_AGENT", default=f"{SNAPSHOT_SOFTWARE} (+{SITE_URL})")
+if not SNAPSHOT_USER_AGENT.isascii():
+    raise ImproperlyConfigured("SNAPSHOT_USER_AGENT must be ASCII (it is an HTTP header value)")
 
 # The intake desk: watched feeds polled into one deduplicated inbox.
 FEED_DISPATCH_LIMIT = env.int("FEED_DISPATCH_LIMIT", default=200)  # feeds queued per beat tick

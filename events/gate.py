@@ -276,3 +276,35 @@ def problems(issue, *, now=None) -> list[Problem]:
         found += _source_problems(item, citations, latest, now, max_age)
         found += _coverage_problem(issue, item)
     return found + claim_problems(items)[0]
+
+
+def warnings(issue) -> list[Problem]:
+    """What editors should look at before publishing, though it does not hold the issue back:
+    a cited source whose newest successful capture was cut short (past SNAPSHOT_MAX_BYTES or
+    the time limit), so the passage cited may not be in the archived copy, and the unsupported
+    figures of sections whose claims only warn."""
+    from sources.models import Snapshot, Source
+
+    issue = _load(issue)
+    citations = [(item, c) for item in issue.items() for c in item.citations.all()]
+    latest = Snapshot.objects.filter(source=OuterRef("pk"), status="succeeded").order_by(
+        "-finished_at", "-pk"
+    )
+    cut = set(
+        Source.objects.filter(pk__in={c.source_id for _item, c in citations})
+        .annotate(cut=Subquery(latest.values("truncated")[:1]))
+        .filter(cut=True)
+        .values_list("pk", flat=True)
+    )
+    return [
+        Problem(
+            "truncated_snapshot",
+            _("来源“%(label)s”的最新快照不完整：页面超过大小或时间上限，只保存了前面一部分。")
+            % {"label": citation.label},
+            _("打开存档副本，确认引用的内容在保存的部分里。"),
+            item,
+            citation.source,
+        )
+        for item, citation in citations
+        if citation.source_id in cut
+    ] + claim_warnings(issue)

@@ -30,12 +30,15 @@ def can_request_capture(user) -> bool:
 
 
 def capture_summary(issue) -> dict:
-    """How many of the issue's sources have a successful capture, and which have none."""
+    """How many of the issue's sources have a successful capture, which have none, and which
+    were cut short in their newest one (the passage cited may not be in it)."""
     newest = Snapshot.objects.filter(source=OuterRef("pk")).order_by("-pk")
+    succeeded = newest.filter(status=Snapshot.Status.SUCCEEDED)
     sources = (
         Source.objects.cited_by_issue(issue)
         .annotate(
-            captured=Exists(newest.filter(status=Snapshot.Status.SUCCEEDED)),
+            captured=Exists(succeeded),
+            cut_short=Subquery(succeeded.values("truncated")[:1]),
             last_status=Subquery(newest.values("status")[:1]),
             last_error=Subquery(newest.values("error")[:1]),
             last_error_kind=Subquery(newest.values("error_kind")[:1]),
@@ -58,6 +61,7 @@ def capture_summary(issue) -> dict:
         "total": len(rows),
         "captured": sum(1 for row in rows if row["source"].captured),
         "missing": [row for row in rows if not row["source"].captured],
+        "truncated": [row for row in rows if row["source"].cut_short],
         "changed": [row for row in rows if row["source"].content_changed_at],
     }
 
@@ -120,7 +124,15 @@ class SnapshotInline(admin.TabularInline):
     can_delete = False
     show_change_link = True
     ordering = ["-pk"]
-    fields = ["status", "finished_at", "http_status", "size", "content_changed", "archived"]
+    fields = [
+        "status",
+        "finished_at",
+        "http_status",
+        "size",
+        "truncated",
+        "content_changed",
+        "archived",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):

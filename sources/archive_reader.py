@@ -12,6 +12,7 @@ import zlib
 from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import ChunkedDataReader
 
+from .capture import Revisited
 from .extraction import is_pdf
 from .fetcher import decompressor_for, spool
 
@@ -54,15 +55,89 @@ class _Part(io.RawIOBase):
         super().close()
 
 
-def open_capture(snapshot):
-    """The capture's WARC records as a binary file, for any WARC reader or a download (the
-    caller closes it): its part of the file its batch shares, or the whole file when the
-    capture has one of its own (captures stored before batches shared files)."""
+class _Joined(io.RawIOBase):
+    """Binary files read one after the other (whole gzip members each: still one WARC)."""
+
+    def __init__(self, parts):
+        self._parts, self._index = parts, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while self._index < len(self._parts):
+            read = self._parts[self._index].readinto(buffer)
+            if read:
+                return read
+            self._index += 1
+        return 0
+
+    def close(self) -> None:
+        for part in self._parts:
+            part.close()
+        super().close()
+
+
+def _own_records(snapshot):
     handle = snapshot.warc_file.storage.open(snapshot.warc_file.name, "rb")
     if snapshot.warc_offset is None:
         return handle
     handle.seek(snapshot.warc_offset)
     return io.BufferedReader(_Part(handle, snapshot.warc_length))
+
+
+def has_own_revisit(snapshot) -> bool:
+    """Whether an unchanged capture wrote its own revisit records (those stored before
+    revisits were written point at the earlier capture's records themselves)."""
+    original = snapshot.duplicate_of
+    if original is None:
+        return False
+    return (snapshot.warc_file.name, snapshot.warc_offset) != (
+        original.warc_file.name,
+        original.warc_offset,
+    )
+
+
+def open_capture(snapshot):
+    """The capture's WARC records as a binary file, for any WARC reader or a download (the
+    caller closes it): its part of the file its batch shares, or the whole file when the
+    capture has one of its own (captures stored before batches shared files). An unchanged
+    capture's revisit records come after the earlier capture's records they refer to, so the
+    page can be read (and replayed) from them alone."""
+    if not has_own_revisit(snapshot):
+        return _own_records(snapshot)
+    parts = [_own_records(snapshot.duplicate_of)]
+    try:
+        parts.append(_own_records(snapshot))
+    except BaseException:
+        parts[0].close()
+        raise
+    return io.BufferedReader(_Joined(parts))
+
+
+def capture_length(snapshot) -> int | None:
+    """The bytes `open_capture` gives, when known without reading them."""
+    parts = [snapshot.duplicate_of, snapshot] if has_own_revisit(snapshot) else [snapshot]
+    lengths = [part.warc_length for part in parts]
+    return None if None in lengths else sum(lengths)
+
+
+def revisited(snapshot) -> Revisited | None:
+    """The final response record of the capture, as a revisit record refers to it; None when
+    its records cannot be read or hold no response."""
+    try:
+        with _own_records(snapshot) as handle:
+            record = final_response(handle)
+            if record is None:
+                return None
+            headers = record.rec_headers
+            return Revisited(
+                record_id=headers.get_header("WARC-Record-ID"),
+                date=headers.get_header("WARC-Date"),
+                target_uri=headers.get_header("WARC-Target-URI"),
+            )
+    except (OSError, ValueError):
+        return None
 
 
 def iter_page_body(snapshot, *, limit: int):

@@ -7,16 +7,18 @@ by its id. A row points at its files only once the capture has finished writing 
 import hashlib
 import os
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage
 
 from . import warc
-from .fetcher import Exchange, FetchResult, spool
+from .fetcher import Exchange, FetchResult, on_the_wire, spool
 
-SOFTWARE = "aidaily-archiver/0.2"
+REVISIT_PROFILE = "http://netpreserve.org/warc/1.1/revisions/identical-payload-digest"
 # A text file (about 10 KB for a 40 KB page) leaves in one write.
 WRITE_BUFFER = 64 * 1024
 
@@ -31,18 +33,43 @@ def _exchange_fields(exchange: Exchange) -> list[tuple[str, str]]:
     return fields
 
 
-def _write_exchange(writer: warc.WarcWriter, exchange: Exchange) -> None:
-    """The response record (the body as received), then the request record pointing at it."""
+@dataclass(frozen=True)
+class Revisited:
+    """The earlier response record a capture with the same payload refers to."""
+
+    record_id: str
+    date: str
+    target_uri: str
+
+
+def _write_exchange(
+    writer: warc.WarcWriter, exchange: Exchange, revisit_of: Revisited | None = None
+) -> None:
+    """The response record (the body as received), then the request record pointing at it.
+
+    With `revisit_of`, a revisit record stands for the response: the HTTP head as received
+    this time, and the payload's digest in place of the payload the earlier record holds
+    (WARC 1.1's identical-payload-digest profile), so this capture's time is on record.
+    """
     fields = _exchange_fields(exchange)
     response_fields = list(fields)
     if exchange.truncated:
         response_fields.append(("WARC-Truncated", exchange.truncated))
+    rec_type, payload = "response", exchange.body
+    if revisit_of is not None:
+        rec_type, payload = "revisit", None
+        response_fields += [
+            ("WARC-Profile", REVISIT_PROFILE),
+            ("WARC-Refers-To", revisit_of.record_id),
+            ("WARC-Refers-To-Target-URI", revisit_of.target_uri),
+            ("WARC-Refers-To-Date", revisit_of.date),
+        ]
     status_line = f"{exchange.protocol or 'HTTP/1.1'} {exchange.status} {exchange.reason}".strip()
     response_id = writer.write(
-        "response",
+        rec_type,
         response_fields,
         head=warc.http_head(status_line, exchange.headers),
-        payload=exchange.body,
+        payload=payload,
         payload_digest=bytes.fromhex(exchange.sha256) if exchange.sha256 else None,
         content_type="application/http; msgtype=response",
     )
@@ -56,7 +83,7 @@ def _write_exchange(writer: warc.WarcWriter, exchange: Exchange) -> None:
 
 def write_warcinfo(handle, *, filename: str) -> None:
     """The warcinfo record that opens a WARC file: who wrote it, in which format."""
-    info = f"software: {SOFTWARE}\r\nformat: WARC File Format 1.1\r\n".encode()
+    info = f"software: {settings.SNAPSHOT_SOFTWARE}\r\nformat: WARC File Format 1.1\r\n".encode()
     warc.WarcWriter(handle).write(
         "warcinfo",
         [("WARC-Date", warc.warc_date(datetime.now(UTC))), ("WARC-Filename", filename)],
@@ -65,11 +92,13 @@ def write_warcinfo(handle, *, filename: str) -> None:
     )
 
 
-def write_records(result: FetchResult, handle) -> None:
-    """A response and a request record per exchange (redirects first), each gzipped."""
+def write_records(result: FetchResult, handle, revisit_of: Revisited | None = None) -> None:
+    """A response and a request record per exchange (redirects first), each gzipped; the
+    final response as a revisit of `revisit_of` when given."""
     writer = warc.WarcWriter(handle)
-    for exchange in result.exchanges:
+    for exchange in result.exchanges[:-1]:
         _write_exchange(writer, exchange)
+    _write_exchange(writer, result.final, revisit_of)
 
 
 class WarcBatch:
@@ -102,10 +131,10 @@ class WarcBatch:
         if exc_type is not None:
             self.discard()
 
-    def add(self, snapshot, result: FetchResult) -> None:
+    def add(self, snapshot, result: FetchResult, *, revisit_of: Revisited | None = None) -> None:
         """Append the capture's records; when that fails, the file is cut back to where it was."""
         with spool() as records:
-            write_records(result, records)
+            write_records(result, records, revisit_of)
             if self._file is None:
                 self._open(snapshot)
             start = self._file.tell()
@@ -251,10 +280,12 @@ def _make_directory(directory: str, mode: int | None) -> None:
 
 def offline_result(url: str, body: bytes, *, content_type: str, http_status: int) -> FetchResult:
     """A fetch result for bytes we already hold (shipped demo files), with a plausible request."""
+    url = on_the_wire(url)
     parts = urlsplit(url)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     request = (
-        f"GET {target} HTTP/1.1\r\nHost: {parts.netloc}\r\nUser-Agent: {SOFTWARE}\r\n"
+        f"GET {target} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+        f"User-Agent: {settings.SNAPSHOT_USER_AGENT}\r\n"
         "Connection: close\r\n\r\n"
     ).encode()
     handle = spool()  # closed with the result

@@ -24,6 +24,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 from . import addresses
 from .deadline import Clock, DeadlineSocket, tls_handshake
+from .normalise import wire_url
 
 # Module attributes, so tests can point a name elsewhere or play a network that misroutes us.
 getaddrinfo = socket.getaddrinfo
@@ -162,6 +163,25 @@ class FetchResult:
     def close(self):
         for exchange in self.exchanges:
             exchange.close()
+
+
+def on_the_wire(url: str) -> str:
+    """The URL as requested and recorded: ASCII only (see `normalise.wire_url`); raises
+    RefusedURL for a host no IDNA encoding exists for."""
+    try:
+        return wire_url(url)
+    except ValueError as exc:
+        raise RefusedURL(f"malformed URL: {exc}") from exc
+
+
+def location(exchange: "Exchange") -> str:
+    """The redirect's target as the server meant it: http.client reads header bytes as
+    latin-1, and a Location sent as raw UTF-8 (as some servers do) is decoded back to it."""
+    value = exchange.header("Location").strip()
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return value
 
 
 def check_url(url: str) -> tuple[str, str, int]:
@@ -470,6 +490,7 @@ def fetch(url: str, policy: Policy, *, headers: dict | None = None) -> FetchResu
     try:
         for _hop in range(MAX_REDIRECTS + 1):
             try:
+                url = on_the_wire(url)
                 try:
                     exchange = _exchange(
                         url, policy, deadline, limit=policy.max_bytes, headers=headers or {}
@@ -484,7 +505,7 @@ def fetch(url: str, policy: Policy, *, headers: dict | None = None) -> FetchResu
             exchanges.append(exchange)
             if exchange.status not in REDIRECT_STATUSES:
                 return FetchResult(exchanges)
-            url = urljoin(url, exchange.header("Location").strip())
+            url = urljoin(url, location(exchange))
         raise PermanentFetchError(f"more than {MAX_REDIRECTS} redirects", kind="redirects")
     except BaseException:
         for exchange in exchanges:

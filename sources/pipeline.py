@@ -353,14 +353,17 @@ def _store_files(snapshot: Snapshot, result: fetcher.FetchResult, batch: archive
     snapshot.sha256 = final.sha256
     snapshot.truncated = bool(final.truncated)
     previous = getattr(snapshot, "previous", None)
+    revisit_of = None
     if previous is not None and previous.sha256 == final.sha256 and previous.warc_file:
-        # The page did not change: record the check, keep pointing at the files we have.
+        # The page did not change: its text is the earlier capture's, and its WARC records
+        # are a revisit of that capture's (unless those cannot be read: then stored in full).
         original = previous.duplicate_of or previous
-        snapshot.duplicate_of = original
-        for name in DUPLICATED_FIELDS:
-            setattr(snapshot, name, getattr(original, name))
-    else:
-        batch.add(snapshot, result)
+        revisit_of = archive_reader.revisited(original)
+        if revisit_of is not None:
+            snapshot.duplicate_of = original
+            for name in DUPLICATED_FIELDS:
+                setattr(snapshot, name, getattr(original, name))
+    batch.add(snapshot, result, revisit_of=revisit_of)
 
 
 #: What extraction finds (besides the text file).
@@ -373,7 +376,7 @@ EXTRACTED_FIELDS = [
     "language",
 ]
 #: What a capture identical to an earlier one takes over from it.
-DUPLICATED_FIELDS = ["warc_file", "warc_offset", "warc_length", "text_file", *EXTRACTED_FIELDS]
+DUPLICATED_FIELDS = ["text_file", *EXTRACTED_FIELDS]
 #: What a capture that stored its own WARC writes (its text comes with the extraction).
 STORED_FIELDS = [
     "status",

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_safe
 
 from . import archive_reader
 from .models import Snapshot
+from .normalise import readable_url, wire_url
 
 BANNER_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -72,6 +73,15 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
+def _redirected_to(snapshot) -> str:
+    """Where the page was finally fetched from, readable, when that is not the source's address
+    (final_url is recorded as sent: percent-encoded, the host in IDNA)."""
+    final = snapshot.final_url
+    if not final or wire_url(final) == wire_url(snapshot.source.url):
+        return ""
+    return readable_url(final)
+
+
 @require_safe
 def snapshot_view(request, pk):
     """The banner (original URL, time, sha256, WARC download) above the captured page."""
@@ -88,6 +98,7 @@ def snapshot_view(request, pk):
             "source": snapshot.source,
             "frame_url": frame_url,
             "original_url": snapshot.source.url if snapshot.source.url.startswith("http") else "",
+            "redirected_to": _redirected_to(snapshot),
             "has_warc": bool(snapshot.warc_file),
         },
     )
@@ -126,6 +137,9 @@ def snapshot_page_view(request, pk):
         "cross-origin" if settings.SNAPSHOT_ORIGIN else ("same-origin")
     )
     response["Referrer-Policy"] = "no-referrer"
+    # The raw page is not ours to be found by: a search engine lists the banner page (itself
+    # noindex) at most, never a copy of someone else's page under our name.
+    response["X-Robots-Tag"] = "noindex, nofollow"
     _private(request, response, frame_token="t" in request.GET)
     return response
 
@@ -142,8 +156,9 @@ def snapshot_warc_view(request, pk):
         filename=f"aidaily-snapshot-{snapshot.pk}.warc.gz",
         content_type="application/warc",
     )
-    if snapshot.warc_length is not None:  # a part of a batch's file cannot be measured by seeking
-        response["Content-Length"] = str(snapshot.warc_length)
+    length = archive_reader.capture_length(snapshot)
+    if length is not None:  # a part of a batch's file cannot be measured by seeking
+        response["Content-Length"] = str(length)
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     _private(request, response)
     return response

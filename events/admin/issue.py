@@ -211,7 +211,7 @@ class IssueAdmin(
     def _warn_gate_problems(self, request, issue):
         from .. import gate
 
-        for problem in gate.problems(issue):
+        for problem in gate.problems(issue) + gate.warnings(issue):
             messages.warning(request, str(problem))
 
     def comment_view(self, request, issue_id):

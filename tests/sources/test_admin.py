@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from sources import pipeline
 from sources.models import Snapshot
 
 from ..factories import (
@@ -13,6 +14,7 @@ from ..factories import (
     SourceFactory,
     UserFactory,
 )
+from .conftest import Reply, html_page
 
 pytestmark = pytest.mark.django_db
 
@@ -132,3 +134,25 @@ def test_the_source_list_shows_the_latest_capture_in_a_bounded_number_of_queries
     with django_assert_max_num_queries(12):
         response = analyst_client.get(reverse("admin:sources_source_changelist"))
     assert response.content.decode().count("失败") >= 15
+
+
+def test_a_capture_cut_off_at_the_size_cap_is_marked_truncated_in_the_admin(
+    analyst_client, server, allow_local
+):
+    allow_local.SNAPSHOT_MAX_BYTES = 2000
+    body = html_page("很长的页面", "很长的正文。" * 400).encode()
+    url = server.route("/long", Reply(200, body, {"Content-Type": "text/html; charset=utf-8"}))
+    issue = IssueFactory()
+    source = CitationFactory(event=EventFactory(issue=issue), source=SourceFactory(url=url)).source
+    snapshot = SnapshotFactory(queued=True, attempts=0, source=source)
+    pipeline.capture(snapshot_id=snapshot.pk)
+    snapshot.refresh_from_db()
+    assert (snapshot.status, snapshot.truncated, snapshot.size) == ("succeeded", True, 2000)
+
+    panel = analyst_client.get(reverse("admin:events_issue_change", args=[issue.pk]))
+    inline = analyst_client.get(reverse("admin:sources_source_change", args=[source.pk]))
+
+    listed = panel.content.decode().split('class="snapshot-truncated"', 1)[1].split("</ul>")[0]
+    assert f">{source.host}</a>" in listed
+    assert "已截断" in inline.content.decode()
+    assert 'alt="True"' in inline.content.decode().split("已截断", 1)[1]

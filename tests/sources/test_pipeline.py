@@ -303,7 +303,7 @@ def test_a_full_disk_fails_the_capture_with_the_reason_instead_of_leaving_it_run
 
     (snapshot,) = queued_pages(server, 1)
 
-    def full_disk(batch, snapshot, result):
+    def full_disk(batch, snapshot, result, **options):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(capture.WarcBatch, "add", full_disk)

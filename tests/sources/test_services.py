@@ -48,7 +48,7 @@ def received():
     source_changed.disconnect(dispatch_uid="test-listener")
 
 
-def test_an_identical_body_records_the_check_without_storing_files_again(server):
+def test_an_identical_body_records_the_check_without_storing_the_page_again(server):
     body = html_page("Same", "Nothing changed here." * 10).encode()
     source = SourceFactory(url=server.route("/same", Reply(200, body, HTML)))
     first = capture(source)
@@ -56,13 +56,15 @@ def test_an_identical_body_records_the_check_without_storing_files_again(server)
 
     assert second.status == Snapshot.Status.SUCCEEDED
     assert second.duplicate_of == first
-    assert second.warc_file.name == first.warc_file.name
-    assert (second.warc_offset, second.warc_length) == (first.warc_offset, first.warc_length)
+    assert second.text_file.name == first.text_file.name
     assert second.text_sha256 == first.text_sha256
     assert not second.content_changed
+    # Its own WARC holds a revisit record (the HTTP head), not the body again.
+    assert second.warc_file.name != first.warc_file.name
+    assert second.warc_length < first.warc_length
     directory = first.warc_file.storage.path(os.path.dirname(first.warc_file.name))
-    files = [os.path.basename(first.warc_file.name), os.path.basename(first.text_file.name)]
-    assert sorted(os.listdir(directory)) == sorted(files)
+    files = [first.warc_file.name, second.warc_file.name, first.text_file.name]
+    assert sorted(os.listdir(directory)) == sorted(os.path.basename(f) for f in files)
 
 
 def test_changed_text_flags_the_source_and_sends_source_changed(

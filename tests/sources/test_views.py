@@ -122,3 +122,24 @@ def test_a_snapshot_without_stored_files_says_so_instead_of_failing(client):
     assert response.status_code == 200
     assert "这次抓取没有保存页面文件" in response.content.decode()
     assert client.get(reverse("sources:snapshot-warc", args=[snapshot.pk])).status_code == 404
+
+
+def test_the_raw_captured_page_tells_search_engines_not_to_index_it(client, captured):
+    response = client.get(reverse("sources:snapshot-page", args=[captured.pk]))
+
+    assert response.status_code == 200
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+
+
+def test_a_chinese_address_is_shown_readable_and_not_as_a_redirect(client):
+    source = SourceFactory(url="https://中文.example/新闻页面", title="")
+    body = html_page("新闻", "正文内容。" * 20).encode()
+    snapshot = public(
+        pipeline.capture_from_bytes(source, body, content_type="text/html; charset=utf-8")
+    )
+    assert snapshot.final_url == "https://xn--fiq228c.example/%E6%96%B0%E9%97%BB%E9%A1%B5%E9%9D%A2"
+
+    page = client.get(snapshot.get_absolute_url()).content.decode()
+
+    assert ">https://中文.example/新闻页面</a>" in page
+    assert "重定向后的地址" not in page and "xn--" not in page

@@ -1,8 +1,10 @@
 """Every kind of publish-gate problem blocks approval, then clears once fixed."""
 
 import datetime
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -214,3 +216,24 @@ def verify_all_unverified(issue, analyst):
             services.verify(
                 item, by=analyst, outcome="verified", note="官方。", evidence=snapshots_of(item)
             )
+
+
+def test_a_truncated_capture_is_a_warning_that_does_not_block(issue, editor):
+    source = issue.events.get().citations.get().source
+    latest = source.snapshots.order_by("-pk").first()
+    SnapshotFactory(
+        source=source, truncated=True, sha256=latest.sha256, text_sha256=latest.text_sha256
+    )
+    out = StringIO()
+
+    call_command("gate", issue.date.isoformat(), stdout=out)  # exits 0: nothing blocks
+
+    warned = gate.warnings(issue)
+    assert [(w.code, w.source) for w in warned] == [("truncated_snapshot", source)]
+    assert "只保存了前面一部分" in warned[0].message
+    assert str(warned[0]) in out.getvalue() and "通过发布检查" in out.getvalue()
+    assert_clears(issue, editor)
+
+
+def test_a_complete_capture_gives_no_warning(issue):
+    assert gate.warnings(issue) == []

@@ -17,6 +17,7 @@ from django.urls import reverse
 from events import preview, workflow
 from events.content_guard import assembling
 from events.models import Issue
+from sources.pipeline import capture_from_bytes
 
 from ...factories import ChiefEditorFactory, CorrectionFactory, TagFactory
 from .sample import build_sample_issue
@@ -64,7 +65,16 @@ def public_urls():
         reverse("events:archive") + "?tag=nonexistent&date_after=bad",
         link.get_absolute_url(),
         reverse("newsletter:subscribe"),
+        archived_copy(issue),
     ]
+
+
+def archived_copy(issue):
+    """The archived-copy page of a source the published issue cites (public for that reason)."""
+    source = issue.events.get(rank=1).citations.first().source
+    page = '<!DOCTYPE html><html lang="zh"><title>原文</title><p>原文页面。</p></html>'
+    snapshot = capture_from_bytes(source, page.encode(), content_type="text/html; charset=utf-8")
+    return snapshot.get_absolute_url()
 
 
 @pytest.mark.django_db
