@@ -1,5 +1,7 @@
 """The page a throttled admin login gets: what happened, for how long, and who can lift it."""
 
+import ipaddress
+
 from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
@@ -7,6 +9,8 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+
+from .clientaddress import client_address
 
 USERNAME_LENGTH = AccessAttempt._meta.get_field("username").max_length
 
@@ -30,3 +34,13 @@ def attempt_username(request: HttpRequest, credentials: dict | None = None) -> s
     if username is None:
         return None
     return str(username).replace("\x00", "")[:USERNAME_LENGTH]
+
+
+def attempt_address(request: HttpRequest) -> str | None:
+    """The address axes records: the client the trusted proxies saw, or None when the request
+    carries no address (a login made in code, e.g. force_login), which its column cannot hold."""
+    address = client_address(request)
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None

@@ -143,7 +143,7 @@ AXES_LOCKOUT_PARAMETERS = [env.list("AXES_LOCKOUT_PARAMETERS", default=["usernam
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "aidaily.lockout.lockout_response"
 AXES_USERNAME_CALLABLE = "aidaily.lockout.attempt_username"
-AXES_CLIENT_IP_CALLABLE = "aidaily.clientaddress.client_address"
+AXES_CLIENT_IP_CALLABLE = "aidaily.lockout.attempt_address"
 
 # Internationalisation: Chinese first, English available.
 LANGUAGE_CODE = "zh-hans"
