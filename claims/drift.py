@@ -12,7 +12,7 @@ from .checking import SourceIndex, SourceText, Status, check_figure
 from .figures import extract
 from .lexicon import context_terms, shares
 from .models import ClaimLog
-from .services import _default_year, factual_fields, read_text
+from .services import _default_year, factual_fields
 
 SAME_SPOT = 24
 
@@ -20,7 +20,7 @@ SAME_SPOT = 24
 def lost_support(item, old, new) -> list[tuple]:
     """(field, figure, old passage, what the new text says there) for each figure that the old
     capture bore out and the new one does not."""
-    old_text, new_text = read_text(old), read_text(new)
+    old_text, new_text = old.read_text(), new.read_text()
     if old_text is None or new_text is None:
         return []
     before = SourceIndex([SourceText(old.source.url, old_text)])

@@ -20,7 +20,6 @@ from .models import Claim, ClaimLog
 
 PERMISSION = "verification.verify_item"
 MAX_NOTE = 2000
-MAX_TEXT_BYTES = 512 * 1024
 
 FACTUAL_FIELDS = {
     "event": ("title", "what_happened", "key_facts"),
@@ -43,17 +42,6 @@ def _default_year(item) -> int | None:
     return issue.date.year if issue is not None and issue.date else None
 
 
-def read_text(snapshot) -> str | None:
-    """The extracted text of a capture, or None when it has none to read."""
-    if not snapshot.text_file:
-        return None
-    try:
-        with snapshot.text_file.open("rb") as handle:
-            return handle.read(MAX_TEXT_BYTES).decode("utf-8", errors="replace")
-    except (OSError, ValueError):
-        return None
-
-
 class Captures:
     """The latest successful capture of each source and its text, each read once."""
 
@@ -71,7 +59,7 @@ class Captures:
         if snapshot is None:
             return SourceText(source.url, None)
         if snapshot.pk not in self.texts:
-            self.texts[snapshot.pk] = read_text(snapshot)
+            self.texts[snapshot.pk] = snapshot.read_text()
         published = snapshot.page_date.isoformat() if snapshot.page_date else None
         return SourceText(source.url, self.texts[snapshot.pk], key=snapshot, published=published)
 

@@ -276,6 +276,20 @@ class Snapshot(models.Model):
     def succeeded(self) -> bool:
         return self.status == self.Status.SUCCEEDED
 
+    #: How much of a capture's extracted text the checks read (source-change diffs, claims).
+    TEXT_READ_LIMIT = 512 * 1024
+
+    def read_text(self) -> str | None:
+        """The extracted text of this capture (its first TEXT_READ_LIMIT bytes), or None when it
+        has none or the file cannot be read."""
+        if not self.text_file:
+            return None
+        try:
+            with self.text_file.open("rb") as handle:
+                return handle.read(self.TEXT_READ_LIMIT).decode("utf-8", errors="replace")
+        except (OSError, ValueError):
+            return None
+
     def error_summary(self) -> str:
         """The failure as editors read it: its kind in their language, then the details."""
         if not self.error_kind:

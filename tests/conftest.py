@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils import translation
 
 from aidaily.celery import app as celery_app
 
@@ -80,6 +81,16 @@ def no_outside_dns(monkeypatch):
     yield guard
     if failure := guard.failure():
         pytest.fail(failure, pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the site's default language: a request with an English cookie leaves
+    English active in the thread (LocaleMiddleware does not switch back), and text a later test
+    builds outside a request, such as a task's log line, would come out in English."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -28,7 +28,6 @@ PERMISSION = "verification.verify_item"
 RESOLVE_PERMISSION = "events.correct_issue"
 MAX_NOTE = 2000
 MAX_DIFF_LINES = 80
-MAX_TEXT_BYTES = 512 * 1024
 
 
 class InvalidVerification(Exception):
@@ -232,19 +231,9 @@ def reopen(item, *, by, reason: str) -> object:
     return item
 
 
-def _read_text(snapshot) -> str | None:
-    if not snapshot.text_file:
-        return None
-    try:
-        with snapshot.text_file.open("rb") as handle:
-            return handle.read(MAX_TEXT_BYTES).decode("utf-8", errors="replace")
-    except (OSError, ValueError):
-        return None
-
-
 def text_diff(old: Snapshot, new: Snapshot) -> str:
     """A short unified diff of the two captures' extracted text, or "" when unavailable."""
-    before, after = _read_text(old), _read_text(new)
+    before, after = old.read_text(), new.read_text()
     if before is None or after is None:
         return ""
     lines = list(
