@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/dkim_cost.py [--messages 2000] [--bits 2048] [--subscribers 2000]
 
-Builds one recipient's copy of the sample issue's digest (tests/verification/seed-2026-04-08.txt)
+Builds one recipient's copy of the sample issue's digest (events/demo/sample-issue.txt)
 the way a batch does (MessageTemplate.build), first without a key, then signed with a freshly
 generated RSA key (newsletter.dkim: relaxed/simple, OpenSSL for the RSA step), and prints the
 time per message, the ratio and the single-core ceiling each gives; then sends the digest

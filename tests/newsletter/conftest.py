@@ -6,7 +6,6 @@ what a reader's mail provider sees.
 
 import base64
 import datetime
-from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -27,8 +26,8 @@ from ..factories import (
     SubscriberFactory,
     cite,
 )
+from ..seed import seed_text
 
-SEED = Path(__file__).resolve().parent.parent / "verification" / "seed-2026-04-08.txt"
 FROM_EMAIL = "AI前沿发展日报 <digest@daily.example.org>"
 DKIM_DOMAIN = "daily.example.org"
 DKIM_SELECTOR = "mail2026"
@@ -73,7 +72,7 @@ def published(issue):
 
 def sample_issue():
     """The real sample issue (the seed file), imported as a draft."""
-    return import_text(SEED.read_text(encoding="utf-8")).issue
+    return import_text(seed_text()).issue
 
 
 def _english_issue():

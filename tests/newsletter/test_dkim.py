@@ -18,7 +18,8 @@ from newsletter import dkim as signing
 from newsletter import mailings, sending
 
 from ..factories import SubscriberFactory
-from .conftest import DKIM_DOMAIN, DKIM_SELECTOR, SEED
+from ..seed import seed_text
+from .conftest import DKIM_DOMAIN, DKIM_SELECTOR
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,7 +71,7 @@ def test_digest_written_by_the_file_backend_is_signed_too(dkim_dns, settings, tm
     settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     settings.EMAIL_FILE_PATH = str(tmp_path / "mail")
     SubscriberFactory()
-    issue = import_text(SEED.read_text(encoding="utf-8")).issue
+    issue = import_text(seed_text()).issue
     mailing = mailings.digest_for(issue)
     sending.create_deliveries(mailing)
 
@@ -82,7 +83,7 @@ def test_digest_written_by_the_file_backend_is_signed_too(dkim_dns, settings, tm
 
 
 def test_exported_message_file_is_signed(dkim_dns, tmp_path):
-    import_text(SEED.read_text(encoding="utf-8"))
+    import_text(seed_text())
     target = tmp_path / "d.eml"
 
     call_command("export_issue", "2026-04-08", "--format", "email", "-o", str(target))

@@ -9,7 +9,8 @@ from newsletter import mailings, services
 from newsletter.models import Delivery
 
 from ..factories import SubscriberFactory
-from .conftest import FROM_EMAIL, SEED, import_text, published
+from ..seed import seed_text
+from .conftest import FROM_EMAIL, import_text, published
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ def send_digest(smtp_server, django_capture_on_commit_callbacks, issue):
 @pytest.fixture
 def sample(settings):
     settings.DEFAULT_FROM_EMAIL = FROM_EMAIL
-    return published(import_text(SEED.read_text(encoding="utf-8")).issue)
+    return published(import_text(seed_text()).issue)
 
 
 def test_without_a_processed_mailbox_list_unsubscribe_offers_only_the_link(

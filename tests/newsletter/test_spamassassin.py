@@ -10,7 +10,7 @@ from django.core.management import call_command
 from events.dailyformat.importer import import_text
 
 from ..conftest import missing_service
-from .conftest import SEED
+from ..seed import seed_text
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +75,7 @@ def test_every_signed_mail_kind_scores_at_most_one_point(spamassassin, dkim_dns,
 
 def test_exported_message_file_is_a_whole_message_to_spamassassin(spamassassin, settings, tmp_path):
     settings.SITE_URL = "https://daily.example.org"
-    import_text(SEED.read_text(encoding="utf-8"))
+    import_text(seed_text())
     target = tmp_path / "d.eml"
     call_command("export_issue", "2026-04-08", "--format", "email", "-o", str(target))
 

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from events.content_guard import assembling
 from events.models import Conclusion, Correction, Event, Issue
 
 from ...factories import EventFactory, IssueFactory
@@ -24,17 +25,24 @@ PAGES = [
 @pytest.fixture
 def deep_issue():
     """A published issue whose Markdown nests 300 deep (written around the model validation)."""
-    issue = IssueFactory(
-        date=datetime.date(2026, 4, 8), status=Issue.Status.PUBLISHED, published_at=timezone.now()
-    )
-    event = EventFactory(issue=issue, rank=1, title="深层嵌套的一条")
-    Conclusion.objects.create(issue=issue, position=1, text="结论")
-    Correction.objects.create(issue=issue, text="更正")
-    deep = nested_list(300)
-    Issue.objects.filter(pk=issue.pk).update(overview=deep, business_analysis=">" * 300 + " 引用")
-    Event.objects.filter(pk=event.pk).update(what_happened=deep, key_facts=nested_brackets(6000))
-    Conclusion.objects.filter(issue=issue).update(text=deep)
-    Correction.objects.filter(issue=issue).update(text=deep)
+    with assembling():
+        issue = IssueFactory(
+            date=datetime.date(2026, 4, 8),
+            status=Issue.Status.PUBLISHED,
+            published_at=timezone.now(),
+        )
+        event = EventFactory(issue=issue, rank=1, title="深层嵌套的一条")
+        Conclusion.objects.create(issue=issue, position=1, text="结论")
+        Correction.objects.create(issue=issue, text="更正")
+        deep = nested_list(300)
+        Issue.objects.filter(pk=issue.pk).update(
+            overview=deep, business_analysis=">" * 300 + " 引用"
+        )
+        Event.objects.filter(pk=event.pk).update(
+            what_happened=deep, key_facts=nested_brackets(6000)
+        )
+        Conclusion.objects.filter(issue=issue).update(text=deep)
+        Correction.objects.filter(issue=issue).update(text=deep)
     return issue
 
 
