@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Issue
 from .rendering.markdown import render_markdown
-from .rendering.web import issue_body_html
+from .rendering.web import issue_body_html, labels_for
 
 FEED_SIZE = 20
 
@@ -19,6 +19,10 @@ class AtomWithContent(Atom1Feed):
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
         handler.addQuickElement("content", item["content_html"], {"type": "html"})
+
+    def item_attributes(self, item):
+        # The feed says zh-hans; an English issue's entry must not inherit that.
+        return {**super().item_attributes(item), "xml:lang": item["language"]}
 
 
 class RssWithContent(Rss201rev2Feed):
@@ -59,6 +63,13 @@ class LatestIssuesRss(Feed):
         # sanitised HTML as the page, never the analyst's Markdown source.
         return render_markdown(item.overview)
 
+    def author_name(self):
+        return labels_for(self.language)["brand"]
+
+    def item_author_name(self, item):
+        # The publication writes the issue: RFC 4287 wants an author on every entry.
+        return labels_for(item.language)["brand"]
+
     def item_pubdate(self, item):
         return item.published_at
 
@@ -67,7 +78,10 @@ class LatestIssuesRss(Feed):
         return corrections[-1].created_at if corrections else item.published_at
 
     def item_extra_kwargs(self, item):
-        return {"content_html": issue_body_html(item, base_url=settings.SITE_URL)}
+        return {
+            "content_html": issue_body_html(item, base_url=settings.SITE_URL),
+            "language": item.language,
+        }
 
 
 class LatestIssuesAtom(LatestIssuesRss):

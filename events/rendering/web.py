@@ -6,6 +6,7 @@ layout wherever the issue is read.
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 
 from verification.models import VerificationStatus
 
@@ -68,7 +69,16 @@ def issue_context(issue, *, base_url: str = "", preview: bool = False) -> dict:
         "site_url": settings.SITE_URL,
         "preview": preview,
         "schema": news_article(issue),
+        "share_image": share_image_url(issue),
     }
+
+
+def share_image_url(issue) -> str:
+    """Absolute URL of the card shown when the issue is shared (og:image, JSON-LD image).
+
+    Every issue shares the site's default card until a per-issue image is generated.
+    """
+    return f"{settings.SITE_URL}{static('aidaily/share-default.png')}"
 
 
 def news_article(issue) -> dict:
@@ -76,6 +86,9 @@ def news_article(issue) -> dict:
     url = f"{settings.SITE_URL}{issue.get_absolute_url()}"
     corrections = list(issue.corrections.all())
     modified = corrections[-1].created_at if corrections else issue.published_at
+    # The publication, not a person, signs each issue.
+    brand = labels_for(issue.language)["brand"]
+    organisation = {"@type": "Organization", "name": brand, "url": settings.SITE_URL}
     return {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -86,7 +99,15 @@ def news_article(issue) -> dict:
         "inLanguage": issue.language,
         "mainEntityOfPage": url,
         "url": url,
-        "publisher": {"@type": "Organization", "name": labels_for(issue.language)["brand"]},
+        "image": [share_image_url(issue)],
+        "author": organisation,
+        "publisher": {
+            **organisation,
+            "logo": {
+                "@type": "ImageObject",
+                "url": f"{settings.SITE_URL}{static('aidaily/logo.png')}",
+            },
+        },
     }
 
 
