@@ -1,4 +1,5 @@
-"""The sources line: `label (<url>) | label (<url>)`, and the ways real files get it wrong."""
+"""The sources line: `[label](url) | [label](url)` (or the older `label (<url>)`), and the ways
+real files get it wrong."""
 
 import re
 from dataclasses import dataclass
@@ -12,6 +13,12 @@ from .text import Diagnostic, one_line
 
 URL_START = re.compile(r"https?://", re.IGNORECASE)
 SEPARATOR = re.compile(r"(?<!\\)\|")
+# A Markdown link; the destination in <…> when it holds brackets or spaces (CommonMark).
+LINK = re.compile(
+    r"^\[(?P<label>(?:\\.|[^\\\[\]])*)\]\((?:<(?P<angled>[^<>\n]*)>|(?P<bare>[^\s<>()]*))\)$"
+)
+LABEL_ESCAPE = re.compile(r"([\\\[\]|])")
+LABEL_UNESCAPE = re.compile(r"\\([\\\[\]|])")
 MAX_URL_LENGTH = 2000
 _validate_url = URLValidator(schemes=["http", "https"])
 
@@ -26,8 +33,13 @@ class ParsedSource:
 
 
 def write_source(label: str, url: str) -> str:
-    """How the writer spells one source; `|` in a label is escaped so the list splits right."""
-    return f"{one_line(label).replace('|', chr(92) + '|')} (<{url}>)"
+    """How the writer spells one source: a Markdown link whose text is the label.
+
+    `|` in a label is escaped so the list splits right; brackets so the link text ends right.
+    """
+    text = LABEL_ESCAPE.sub(r"\\\1", one_line(label))
+    destination = url if re.fullmatch(r"[^\s<>()]*", url) else f"<{url}>"
+    return f"[{text}]({destination})"
 
 
 def parse_sources(value: str, line: int):
@@ -47,7 +59,15 @@ def parse_sources(value: str, line: int):
 
 
 def _parse_entry(entry: str, line: int):
-    """One `label (<url>)` entry → (ParsedSource or None, [(severity, message)])."""
+    """One `[label](url)` or `label (<url>)` entry → (ParsedSource or None, [(sev, message)])."""
+    link = LINK.match(entry)
+    if link and URL_START.match(url := link["angled"] or link["bare"] or ""):
+        label = one_line(LABEL_UNESCAPE.sub(r"\1", link["label"]))
+        problems = [] if label else [("warning", _("来源没有名称，已用网址代替。"))]
+        problems += _url_problems(url)
+        if any(severity == "error" for severity, _message in problems):
+            return None, problems
+        return ParsedSource(label=label or url, url=url, line=line), problems
     start = URL_START.search(entry)
     if start is None:
         return None, [

@@ -25,6 +25,7 @@ DATE_LINE = re.compile(
     re.IGNORECASE,
 )
 TITLE_TIMEZONE = re.compile(r"\s*[(（][A-Za-z_]+/[A-Za-z_]+[)）]\s*$")
+TITLE_HEADING = re.compile(r"^#{1,6}\s+")
 TITLE_SPLIT = re.compile(r"\s*[:：]\s*")
 ARXIV_ABS = re.compile(r"^https?://(?:www\.)?arxiv\.org/abs/(?P<id>[^/?#\s]+)", re.IGNORECASE)
 #: Characters a section heading never contains; a short line without them, standing alone
@@ -249,7 +250,7 @@ class _Parser:
 
     @staticmethod
     def _looks_like_heading(lines, index) -> bool:
-        text = lines[index][1].strip()
+        text = TITLE_HEADING.sub("", lines[index][1].strip())
         alone = (index == 0 or not lines[index - 1][1].strip()) and (
             index + 1 == len(lines) or not lines[index + 1][1].strip()
         )
@@ -276,7 +277,8 @@ class _Parser:
         before, (number, text), after = lines[:at], lines[at], lines[at + 1 :]
         issue.date_line = number
         if before:
-            issue.title_line, issue.title = before[0]
+            # The Markdown export writes the title as a "# " heading.
+            issue.title_line, issue.title = before[0][0], TITLE_HEADING.sub("", before[0][1])
         for extra_number, _extra in before[1:] + after[1:]:
             self.error(extra_number, _("日期行前后只能有标题和一行覆盖说明；这一行无法识别。"))
         if after:

@@ -17,8 +17,9 @@ from .labels import FIELD_LABELS
 #: Escapes that do matter to Markdown (`\*`, `\_`, `\#` …) are kept as written.
 UNNEEDED_ESCAPE = re.compile(r"\\([$%&@^~=])")
 
-ITEM_START = re.compile(r"^(?P<n>\d{1,3})[.．、)]\s*(?P<rest>.*)$")
-ESCAPED_ITEM_START = re.compile(r"^(\s*\d{1,3})\\([.．、)])")
+# The Markdown export writes an item as a "### 1. title" heading; the plain format as "1. title".
+ITEM_START = re.compile(r"^(?:#{1,6}\s+)?(?P<n>\d{1,3})[.．、)]\s*(?P<rest>.*)$")
+ESCAPED_ITEM_START = re.compile(r"^(\s*(?:#{1,6}\s+)?\d{1,3})\\([.．、)])")
 _LABELS = "|".join(re.escape(label) for label in sorted(FIELD_LABELS, key=len, reverse=True))
 FIELD_START = re.compile(rf"^(\s*(?:{_LABELS})\s*)([:：])", re.IGNORECASE)
 ESCAPED_FIELD_START = re.compile(rf"^(\s*(?:{_LABELS})\s*)\\([:：])", re.IGNORECASE)
@@ -57,7 +58,7 @@ def escape_line_starts(text: str, *, items: bool) -> str:
     for line in text.split("\n"):
         line = FIELD_START.sub(r"\1\\\2", line)
         if items:
-            line = re.sub(r"^(\s*\d{1,3})([.．、)])", r"\1\\\2", line)
+            line = re.sub(r"^(\s*(?:#{1,6}\s+)?\d{1,3})([.．、)])", r"\1\\\2", line)
         lines.append(line)
     return "\n".join(lines)
 

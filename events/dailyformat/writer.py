@@ -1,6 +1,8 @@
 """An issue → the daily format (`md`, re-importable) or a plain-text digest (`text`).
 
-The Markdown export passes every value through the parser's own rules (`text.canonical`), so
+The `md` export is real Markdown: `#` title, `##` sections, `### 1. title` items and
+`[label](url)` sources; the parser reads it as well as the plain format analysts write.
+It passes every value through the parser's own rules (`text.canonical`), so
 import → export → import → export gives a byte-identical second export.
 """
 
@@ -31,7 +33,7 @@ def _header(issue, language) -> list[str]:
     )
     note = one_line(issue.coverage_note)
     return [
-        f"{one_line(issue.display_title)} ({labels.TIMEZONE})",
+        f"# {one_line(issue.display_title)} ({labels.TIMEZONE})",
         date_line + (f"\n{note}" if note else ""),
     ]
 
@@ -45,6 +47,10 @@ def _item_title(section, item, colon) -> str:
     return f"{name}{colon}{headline}" if headline else name
 
 
+def _h2(title: str) -> str:
+    return f"## {title}"
+
+
 def write_markdown(issue) -> str:
     """The issue in the daily format, in its language, ending with one newline."""
     issue = _load(issue)
@@ -56,7 +62,7 @@ def write_markdown(issue) -> str:
         value = canonical(value)
         if value:
             blocks.extend(
-                [labels.heading(section, language), escape_line_starts(value, items=False)]
+                [_h2(labels.heading(section, language)), escape_line_starts(value, items=False)]
             )
 
     paragraphs("overview", issue.overview)
@@ -66,16 +72,17 @@ def write_markdown(issue) -> str:
         lines = [
             f"{n}. {escape_line_starts(text, items=True)}" for n, text in enumerate(conclusions, 1)
         ]
-        blocks.extend([labels.heading("conclusions", language), "\n".join(lines)])
+        blocks.extend([_h2(labels.heading("conclusions", language)), "\n".join(lines)])
     for section in labels.ITEM_SECTIONS:
         if section == "signals":
             paragraphs("business", issue.business_analysis)
         items = list(getattr(issue, section).all())
         if not items:
             continue
-        blocks.append(labels.heading(section, language, len(items)))
+        blocks.append(_h2(labels.heading(section, language, len(items))))
         for rank, item in enumerate(items, 1):
-            blocks.append(f"{rank}. {_item_title(section, item, colon)}")
+            # A heading, not a list item: the fields below would end a list and restart it at 1.
+            blocks.append(f"### {rank}. {_item_title(section, item, colon)}")
             for name in labels.SECTION_FIELDS[section]:
                 label = labels.field_label(name, language, section)
                 if name == "sources":

@@ -16,6 +16,8 @@ from tests.seed import seed_bytes  # noqa: F401 - the daily-format tests import 
 
 REPO = Path(__file__).resolve().parents[3]
 SAMPLE = REPO / "events" / "demo" / "sample-issue.txt"
+#: The same issue in the plain format analysts wrote before the export became Markdown.
+PLAIN_SAMPLE = Path(__file__).with_name("plain-format-sample.txt")
 
 
 def full_issue(*, language="zh-hans", date=datetime.date(2026, 6, 1)):

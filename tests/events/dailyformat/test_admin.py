@@ -9,7 +9,7 @@ from events.models import Issue
 from sources.models import Source
 from tests.factories import UserFactory
 
-from .helpers import SAMPLE, seed_bytes
+from .helpers import PLAIN_SAMPLE, SAMPLE, seed_bytes
 
 pytestmark = pytest.mark.django_db
 IMPORT_URL = "admin:events_issue_import"
@@ -44,7 +44,7 @@ def test_upload_creates_the_draft_and_shows_its_warnings(analyst_client, analyst
 
 
 def test_upload_with_errors_lists_them_by_line_escaped_and_creates_nothing(analyst_client):
-    text = SAMPLE.read_text(encoding="utf-8").replace(
+    text = PLAIN_SAMPLE.read_text(encoding="utf-8").replace(
         "OpenAI 官方公告 (<https://openai.com/index/accelerating-the-next-phase-ai/>) | Axios",
         "<script>alert(1)</script> | Axios",
         1,

@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from events.models import Event, Issue
 from sources.models import Source
 
-from .helpers import SAMPLE
+from .helpers import PLAIN_SAMPLE, SAMPLE
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,7 @@ def test_import_prints_the_date_and_the_admin_url(analyst):
 def test_import_prints_warnings_as_path_line_warning(tmp_path):
     path = tmp_path / "day.txt"
     path.write_text(
-        SAMPLE.read_text(encoding="utf-8").replace(
+        PLAIN_SAMPLE.read_text(encoding="utf-8").replace(
             "(<https://blogs.nvidia.com/blog/uk-sovereign-ai-factories/>)",
             "(<https://blogs.nvidia.com/blog/uk-sovereign-ai-",
         ),
@@ -48,7 +48,7 @@ def test_import_prints_warnings_as_path_line_warning(tmp_path):
 
 def test_import_error_prints_path_line_message_and_creates_nothing(tmp_path):
     path = tmp_path / "bad.txt"
-    text = SAMPLE.read_text(encoding="utf-8").replace("商业与应用解读", "市场情绪")
+    text = PLAIN_SAMPLE.read_text(encoding="utf-8").replace("商业与应用解读", "市场情绪")
     path.write_text(text, encoding="utf-8")
     out, err = io.StringIO(), io.StringIO()
     with pytest.raises(CommandError, match="没有导入任何内容"):
@@ -146,7 +146,7 @@ def test_export_email_says_when_the_renderer_is_not_available_yet(monkeypatch):
 def test_export_defaults_to_md_on_stdout():
     run("import_issue", str(SAMPLE))
     out, _err = run("export_issue", "2026-04-08")
-    assert out.splitlines()[0] == "AI前沿发展日报 | 2026-04-08 (Asia/Shanghai)"
+    assert out.splitlines()[0] == "# AI前沿发展日报 | 2026-04-08 (Asia/Shanghai)"
 
 
 def test_import_of_a_list_nested_three_hundred_deep_prints_path_line_and_creates_nothing(

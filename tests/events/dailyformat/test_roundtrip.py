@@ -52,7 +52,7 @@ def test_generated_english_issue_round_trips_with_english_labels():
     before = content(issue)
     first = write_markdown(issue)
     assert "Date: 2026-07-01 (Asia/Shanghai) Coverage window: 2026-06-24 to 2026-07-01" in first
-    assert "\nWhat happened: " in first and "\nTop 2 events\n" in first
+    assert "\nWhat happened: " in first and "\n## Top 2 events\n" in first
     assert parse(first).language == "en"
     assert round_trip(first) == first
     assert content(issue) == before
@@ -63,7 +63,7 @@ def test_export_protects_lines_that_would_read_as_items_or_fields():
     assert "\n2\\. 这一行以编号开头" in first
     assert "\n为什么重要\\：这一行以另一个字段名开头" in first
     assert "\n来源\\：这一段恰好以字段名开头" in first
-    assert "Media : A \\| B 报道 (<https://media.example.com/a?id=1>)" in first
+    assert "[Media : A \\| B 报道](https://media.example.com/a?id=1)" in first
 
 
 def test_text_digest_is_plain_and_complete():
