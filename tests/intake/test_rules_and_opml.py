@@ -1,7 +1,6 @@
 """Keep/block/boost rules, refused expressions, re-application; OPML in and out."""
 
 import datetime
-import time
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -89,11 +88,11 @@ def test_a_slow_expression_that_slips_past_the_check_is_bounded():
     # Not nested, but exponential on this input in a backtracking engine.
     rule = RuleFactory.build(pattern=r"^(\w|\d)+$", is_regex=True)
     Rule.objects.bulk_create([rule])  # stored without validation, as an old row might be
-    started = time.monotonic()
 
-    put(FeedFactory(), "https://a.example/slow", "1" * 40 + "!")
+    # Without the match timeout this search would backtrack for hours and the test time out.
+    entry = put(FeedFactory(), "https://a.example/slow", "1" * 40 + "!")
 
-    assert time.monotonic() - started < 5
+    assert entry.blocked_reason == ""  # a match that ran out of time blocks nothing
 
 
 def test_rule_admin_refuses_a_catastrophic_pattern(editor_client):
