@@ -158,11 +158,6 @@ class Issue(VersionedContent):
     def is_public(self) -> bool:
         return self.status in (self.Status.PUBLISHED, self.Status.WITHDRAWN)
 
-    @property
-    def is_editable_content(self) -> bool:
-        """Analysts edit drafts; after publication only corrections change the record."""
-        return self.status not in (self.Status.PUBLISHED, self.Status.WITHDRAWN)
-
     def items(self):
         """Every item of the issue, section by section, in rank order."""
         return [*self.events.all(), *self.signals.all(), *self.papers.all()]
