@@ -10,6 +10,7 @@ mid-DATA, which the server must treat as no message.
 dot-stuffed here, as RFC 5321 section 4.5.2 says, using only smtplib's public commands.
 """
 
+import contextlib
 import re
 import smtplib
 
@@ -26,10 +27,10 @@ def _refuse(smtp: smtplib.SMTP, code: int) -> None:
     if code == 421:  # the server is closing the line
         smtp.close()
         return
-    try:
-        smtp.rset()  # clear MAIL and RCPT so the line can carry the next message
-    except smtplib.SMTPServerDisconnected:
-        pass  # the line is gone: the next message reconnects
+    # Clear MAIL and RCPT so the line can carry the next message; if the line is already
+    # gone, the next message reconnects.
+    with contextlib.suppress(smtplib.SMTPServerDisconnected):
+        smtp.rset()
 
 
 def begin(smtp: smtplib.SMTP, sender: str, recipient: str, data: bytes) -> None:

@@ -441,8 +441,8 @@ def _update_rows(snapshots: list[Snapshot], names: list[str], *, started_at: dat
 
     One statement text executed for every row (psycopg pipelines them). QuerySet.update would
     compile it again for every row, and bulk_update's CASE per field and row costs more than
-    fetching the page does; one UPDATE … FROM (VALUES …) was measured no faster. Only names from the model's metadata go into the text;
-    every value is a parameter.
+    fetching the page does; one UPDATE … FROM (VALUES …) was measured no faster. Only names from
+    the model's metadata go into the text; every value is a parameter.
     """
     meta = Snapshot._meta
     # The thread's connection itself: `connection` is a proxy that looks the thread's up again

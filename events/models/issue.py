@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from .. import content_guard
 from ..querysets import IssueQuerySet
+from ..search import trigram_index
 from .editable import VersionedContent
 from .fields import MarkdownField
 
@@ -129,6 +130,7 @@ class Issue(VersionedContent):
                 name="issue_published_has_published_at",
             ),
         ]
+        indexes = [trigram_index("issue", "events_issue_search_trgm")]
 
     def __str__(self):
         return self.display_title
@@ -181,6 +183,7 @@ class Conclusion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["issue", "position"], name="conclusion_position_unique")
         ]
+        indexes = [trigram_index("conclusion", "events_conclusion_search_trgm")]
 
     def __str__(self):
         return f"{self.position}. {self.text[:40]}"

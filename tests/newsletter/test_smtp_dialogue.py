@@ -2,6 +2,8 @@
 
 import smtplib
 
+import pytest
+
 from newsletter import smtp
 
 
@@ -21,10 +23,8 @@ def test_lines_starting_with_a_dot_arrive_unchanged(smtp_server):
 def test_refused_recipient_leaves_the_line_ready_for_the_next_message(smtp_server):
     smtp_server.refuse["gone@example.org"] = "550 No such user"
     with _connect(smtp_server) as conn:
-        try:
+        with pytest.raises(smtplib.SMTPRecipientsRefused):
             smtp.begin(conn, "desk@example.org", "gone@example.org", b"Subject: a\r\n\r\nx\r\n")
-        except smtplib.SMTPRecipientsRefused:
-            pass
         smtp.begin(conn, "desk@example.org", "reader@example.org", b"Subject: b\r\n\r\ny\r\n")
         smtp.finish(conn)
 
