@@ -275,7 +275,7 @@ CELERY_TASK_ROUTES["intake.tasks.poll_feed"] = {"queue": "snapshots"}
 AIDAILY_FOUR_EYES = env.bool("AIDAILY_FOUR_EYES", default=True)
 AIDAILY_PUBLICATION_DEADLINE = env("AIDAILY_PUBLICATION_DEADLINE", default="08:00")
 
-# Newsletter (issue 7): digest sending and the subscribe form.
+# Newsletter: digest sending and the subscribe form.
 NEWSLETTER_RATE_LIMIT = env.float("NEWSLETTER_RATE_LIMIT", default=0)  # messages/second, 0 = no cap
 NEWSLETTER_BATCH_SIZE = env.int("NEWSLETTER_BATCH_SIZE", default=200)  # one SMTP connection each
 NEWSLETTER_LANES = env.int("NEWSLETTER_LANES", default=2)  # batches of one mailing sent at once
@@ -301,13 +301,13 @@ CELERY_BEAT_SCHEDULE["sweep-stuck-deliveries"] = {
     "task": "newsletter.tasks.sweep_deliveries",
     "schedule": timedelta(minutes=5),
 }
-# Fault recovery (issue 8): a broker restart loses queued batches; resume those mailings.
+# Fault recovery: a broker restart loses queued batches; resume those mailings.
 CELERY_BEAT_SCHEDULE["resume-stalled-mailings"] = {
     "task": "newsletter.tasks.resume_stalled_mailings",
     "schedule": timedelta(minutes=5),
 }
 
-# Verification (issue 5): the evidence rules per outcome and section, how fresh a capture of
+# Verification: the evidence rules per outcome and section, how fresh a capture of
 # every cited source must be when the gate runs, and the events code the verification admin shows
 # (named here, in the wiring layer, so that verification itself imports nothing from events).
 AIDAILY_VERIFICATION = {
@@ -327,7 +327,7 @@ AIDAILY_CLAIMS = {
     "BLOCK_SECTIONS": env.list("AIDAILY_CLAIMS_BLOCK_SECTIONS", default=["event"]),
 }
 
-# Logging (issue 8): one line per request and per task with its id; LOG_FORMAT=json for JSON lines.
+# Logging: one line per request and per task with its id; LOG_FORMAT=json for JSON lines.
 LOG_FORMAT = env("LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,

@@ -2,14 +2,15 @@
 
 Matching is by substring, which is what Chinese needs (no word boundaries): every word of the
 query must appear in UPPER(field1 || ' ' || field2 ...), one search document per row. On
-PostgreSQL a pg_trgm GIN index is built on exactly that expression (migration 0003), so a single
-indexed LIKE serves each query; SQLite scans.
+PostgreSQL a pg_trgm GIN index is built on exactly that expression (`trigram_index`, declared in
+each searched model's Meta.indexes), so a single indexed LIKE serves each query; SQLite scans.
 """
 
 import functools
 import re
 from dataclasses import dataclass
 
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db.models import F, Func, TextField
 from django.urls import reverse
 from django.utils.html import escape
@@ -69,6 +70,29 @@ class SearchDocument(Func):
             parts.append(sql)
             params.extend(expression_params)
         return "UPPER((" + JOIN.join(parts) + "))", params
+
+
+class TrigramIndex(GinIndex):
+    """A pg_trgm GIN index that exists on PostgreSQL only: elsewhere creating or dropping it is
+    a comment, so SQLite (which has no GIN) still migrates and rebuilds the tables it is on."""
+
+    NOT_HERE = "-- the trigram index exists on PostgreSQL only"
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if schema_editor.connection.vendor != "postgresql":
+            return self.NOT_HERE
+        return super().create_sql(model, schema_editor, using=using, **kwargs)
+
+    def remove_sql(self, model, schema_editor, **kwargs):
+        if schema_editor.connection.vendor != "postgresql":
+            return self.NOT_HERE
+        return super().remove_sql(model, schema_editor, **kwargs)
+
+
+def trigram_index(kind: str, name: str) -> TrigramIndex:
+    """The index that serves `_matching` on one kind's search document."""
+    document = SearchDocument(*SEARCHED_FIELDS[kind])
+    return TrigramIndex(OpClass(document, name="gin_trgm_ops"), name=name)
 
 
 def _matching(queryset, fields, terms):

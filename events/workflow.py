@@ -1,8 +1,10 @@
 """The issue workflow: draft → in_review → approved → (scheduled →) published → withdrawn.
 
-Every transition is declared once in ACTIONS, checked for permission on the server, performed
-under a row lock in one transaction, and logged. Two editors acting at once get one success and
-one InvalidTransition that says what happened.
+Each step a person takes is an Action in ACTIONS (where it may start, where it goes, the
+permission it needs); the rules particular to one step are in `_checked_changes`, and the step
+the system takes by itself when approved content is edited is REOPEN. Every step is checked for
+permission on the server, performed under a row lock in one transaction, and logged. Two
+editors acting at once get one success and one InvalidTransition that says what happened.
 """
 
 from dataclasses import dataclass

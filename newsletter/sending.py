@@ -194,7 +194,7 @@ class _Transport:
             smtp_conn = self.mail.connection
         if smtp_conn.sock is not None:
             # The final dot is a tiny write after the body: without this, Nagle's algorithm
-            # holds it until the server's delayed ACK (~40 ms a message).
+            # holds it until the server's delayed ACK, a pause on every message.
             smtp_conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def begin(self, message) -> None:

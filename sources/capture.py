@@ -106,9 +106,8 @@ class WarcBatch:
     appended as the batch goes. Each capture notes where its records start and how long they
     are (whole gzip members: a valid WARC of their own, served as the capture's download).
 
-    A file per capture cost a fifth of a capture's CPU when eight workers shared two cores
-    (creating the file and its name, closing it, setting its mode: the benchmark's capture rate
-    went from about 2,000 to 2,500 pages/s with one file per batch). The file is named by its
+    A file per capture spent a large share of a capture's CPU on creating the file and its
+    name, closing it and setting its mode; a file per batch pays that once. The file is named by its
     first capture and the claim's time, so two batches never write the same file; a batch
     killed half-way leaves a file that no row points at (its rows are captured again), never a
     row pointing at half a file. Nothing points at the file until `close` has finished it.

@@ -1,9 +1,12 @@
 """URL normalisation: the key by which sources are deduplicated.
 
 Two citations of the same page must land on one Source even when they were typed differently:
-scheme and host are lower-cased, the default port and the fragment are dropped, and tracking
-parameters are removed. Path and the remaining query are kept exactly, since servers may treat
-them case-sensitively.
+scheme and host are lower-cased, the default port and the fragment are dropped, an empty path
+becomes "/", and tracking parameters are removed. Credentials (``user:pw@``) are kept. The path
+is kept as typed, since servers may treat it case-sensitively. The remaining query keeps its
+parameters in order, case and duplicates included, but is decoded and encoded again in one form
+(``%20`` and a space become ``+``, ``flag`` becomes ``flag=``), so two spellings of the same
+query land on one Source.
 """
 
 from contextlib import suppress

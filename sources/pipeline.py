@@ -440,10 +440,9 @@ def _update_rows(snapshots: list[Snapshot], names: list[str], *, started_at: dat
     """UPDATE the rows still running under this claim; returns how many were written.
 
     One statement text executed for every row (psycopg pipelines them). QuerySet.update would
-    compile it again for every row, and bulk_update's CASE per field and row cost more than
-    fetching the page did (about 7 ms a row for 25 rows of 22 fields); one UPDATE … FROM
-    (VALUES …) was measured no faster. Only names from the model's metadata go into the text;
-    every value is a parameter.
+    compile it again for every row, and bulk_update's CASE per field and row costs more than
+    fetching the page does; one UPDATE … FROM (VALUES …) was measured no faster. Only names from
+    the model's metadata go into the text; every value is a parameter.
     """
     meta = Snapshot._meta
     # The thread's connection itself: `connection` is a proxy that looks the thread's up again

@@ -39,8 +39,7 @@ def batches(snapshot_ids: list[int], *, parallel: int | None = None) -> list[lis
 
     A small job (an issue's sources) gets every worker process at once instead of waiting on
     one batch after another; a large one (the nightly recapture) pays the claim, the finishing
-    statement and the task's own overhead, about 3 ms in all, once per process rather than
-    once every few pages.
+    statement and the task's own overhead once per process rather than once every few pages.
     """
     parallel = max(1, parallel or settings.SNAPSHOT_PARALLEL_CAPTURES)
     size = min(MAX_BATCH_SIZE, max(1, math.ceil(len(snapshot_ids) / parallel)))

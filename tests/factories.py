@@ -285,7 +285,7 @@ def publishable_issue(*, events=1, signals=1, papers=1, author=None, **issue_fie
     return issue
 
 
-# --- newsletter (issue 7) ---------------------------------------------------------------
+# --- newsletter -------------------------------------------------------------------------
 
 
 class SubscriberFactory(factory.django.DjangoModelFactory):

@@ -32,9 +32,6 @@ def _config(key: str):
     return settings.AIDAILY_VERIFICATION[key]
 
 
-VERIFY_PROBLEMS = ("verification", "evidence", "evidence_outdated")
-
-
 def admin_url(obj, view: str) -> str:
     """The admin URL of one of the object's pages ("change", "verify")."""
     meta = obj._meta

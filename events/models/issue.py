@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from .. import content_guard
 from ..querysets import IssueQuerySet
+from ..search import trigram_index
 from .editable import VersionedContent
 from .fields import MarkdownField
 
@@ -129,6 +130,7 @@ class Issue(VersionedContent):
                 name="issue_published_has_published_at",
             ),
         ]
+        indexes = [trigram_index("issue", "events_issue_search_trgm")]
 
     def __str__(self):
         return self.display_title
@@ -158,11 +160,6 @@ class Issue(VersionedContent):
     def is_public(self) -> bool:
         return self.status in (self.Status.PUBLISHED, self.Status.WITHDRAWN)
 
-    @property
-    def is_editable_content(self) -> bool:
-        """Analysts edit drafts; after publication only corrections change the record."""
-        return self.status not in (self.Status.PUBLISHED, self.Status.WITHDRAWN)
-
     def items(self):
         """Every item of the issue, section by section, in rank order."""
         return [*self.events.all(), *self.signals.all(), *self.papers.all()]
@@ -186,6 +183,7 @@ class Conclusion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["issue", "position"], name="conclusion_position_unique")
         ]
+        indexes = [trigram_index("conclusion", "events_conclusion_search_trgm")]
 
     def __str__(self):
         return f"{self.position}. {self.text[:40]}"

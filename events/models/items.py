@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 from verification.models import VerifiableItem
 
 from .. import content_guard
+from ..search import trigram_index
 from .editable import VersionedContent
 from .fields import MarkdownField
 from .issue import Issue
@@ -99,6 +100,7 @@ class Event(Item):
             models.UniqueConstraint(fields=["issue", "rank"], name="event_rank_unique"),
             models.CheckConstraint(condition=models.Q(rank__gte=1), name="event_rank_positive"),
         ]
+        indexes = [trigram_index("event", "events_event_search_trgm")]
 
     def __str__(self):
         return f"{self.rank}. {self.title}"
@@ -137,6 +139,7 @@ class SocialSignal(Item):
             models.UniqueConstraint(fields=["issue", "rank"], name="signal_rank_unique"),
             models.CheckConstraint(condition=models.Q(rank__gte=1), name="signal_rank_positive"),
         ]
+        indexes = [trigram_index("signal", "events_signal_search_trgm")]
 
     def __str__(self):
         return f"{self.rank}. {self.handle}: {self.headline}"
@@ -171,6 +174,7 @@ class Paper(Item):
             models.UniqueConstraint(fields=["issue", "rank"], name="paper_rank_unique"),
             models.CheckConstraint(condition=models.Q(rank__gte=1), name="paper_rank_positive"),
         ]
+        indexes = [trigram_index("paper", "events_paper_search_trgm")]
 
     def __str__(self):
         return f"{self.rank}. {self.name}: {self.headline}"

@@ -27,7 +27,7 @@ def _renderer(name):
     render = getattr(module, function, None)
     if render is None:
         raise CommandError(
-            _("“%(format)s”格式还不可用（%(module)s.%(function)s 尚未实现）。")
+            _("无法导出“%(format)s”格式：找不到 %(module)s.%(function)s，安装可能不完整。")
             % {"format": name, "module": module_name, "function": function}
         )
     return render

@@ -1,10 +1,14 @@
-"""On PostgreSQL, search is served by the pg_trgm indexes of migration 0003, Chinese included."""
+"""Search is served by the pg_trgm indexes the models declare, on PostgreSQL, Chinese included;
+SQLite has no such index and still migrates the tables that declare one."""
 
 import pytest
-from django.db import connection
+from django.db import connection, models
+from django.db.migrations.loader import MigrationLoader
 
 from events.models import Conclusion, Event, Issue, Paper, SocialSignal
 from events.search import SEARCHED_FIELDS, _matching
+
+from ...factories import EventFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -29,4 +33,24 @@ def test_search_query_uses_the_trigram_index(postgres, kind, term):
         cursor.execute("SET LOCAL enable_indexonlyscan = off")
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert f"{MODELS[kind]._meta.db_table}_search_trgm" in plan
+    (declared,) = MODELS[kind]._meta.indexes
+    assert declared.name in plan
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sqlite_rebuilds_a_table_that_declares_a_trigram_index():
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite rebuilds a table to alter a column; PostgreSQL alters it in place")
+    # What a later migration altering an Event column does, with the migrations' own models.
+    event_model = MigrationLoader(connection).project_state().apps.get_model("events", "Event")
+    assert event_model._meta.indexes  # the state knows the index
+    old = event_model._meta.get_field("title")
+    wider = models.CharField(max_length=old.max_length + 1)
+    wider.set_attributes_from_name("title")
+    wider.model = event_model
+    with connection.schema_editor() as editor:
+        editor.alter_field(event_model, old, wider)  # SQLite rebuilds the table and its indexes
+        editor.alter_field(event_model, wider, old)
+
+    event = EventFactory(title="Broadcom")
+    assert Event.objects.get(pk=event.pk).title == "Broadcom"
