@@ -8,14 +8,14 @@ from simple_history.models import HistoricalRecords
 
 from sources.models import Source
 
-from .. import content_guard
+from .editable import GuardedPart
 from .issue import Issue
 from .items import Event, Paper, SocialSignal
 
 ITEM_FIELDS = ("event", "signal", "paper")
 
 
-class Citation(models.Model):
+class Citation(GuardedPart):
     """Item ↔ source, ordered. Exactly one of event, signal and paper is set."""
 
     issue = models.ForeignKey(
@@ -88,13 +88,7 @@ class Citation(models.Model):
     def save(self, *args, **kwargs):
         # The issue is derived from the item, so citations can be listed per issue in one query.
         self.issue_id = self.item.issue_id
-        content_guard.check_part_save(self, kwargs.get("update_fields"))
         super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        """Delete; refused when it belongs to a published issue."""
-        content_guard.check_part_delete(self)
-        return super().delete(*args, **kwargs)
 
     @property
     def item(self):

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .. import content_guard
+
 
 class ConcurrentEditError(Exception):
     """Someone else saved the row after this editor loaded it."""
@@ -41,3 +43,21 @@ class VersionedContent(models.Model):
         elif self.pk is not None:
             self.version = (self.version or 0) + 1
         super().save(*args, **kwargs)
+
+
+class GuardedPart(models.Model):
+    """A part of an issue (conclusion, item, citation): saving or deleting it is refused while
+    it would change a published issue (events.content_guard)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        """Save; refused when it would change a published issue."""
+        content_guard.check_part_save(self, kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        """Delete; refused when the part belongs to a published issue."""
+        content_guard.check_part_delete(self)
+        return super().delete(*args, **kwargs)

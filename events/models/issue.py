@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 from .. import content_guard
 from ..querysets import IssueQuerySet
 from ..search import trigram_index
-from .editable import VersionedContent
+from .editable import GuardedPart, VersionedContent
 from .fields import MarkdownField
 
 
@@ -165,7 +165,7 @@ class Issue(VersionedContent):
         return [*self.events.all(), *self.signals.all(), *self.papers.all()]
 
 
-class Conclusion(models.Model):
+class Conclusion(GuardedPart):
     """One of the issue's three numbered conclusions (今日三条结论)."""
 
     issue = models.ForeignKey(
@@ -187,13 +187,3 @@ class Conclusion(models.Model):
 
     def __str__(self):
         return f"{self.position}. {self.text[:40]}"
-
-    def save(self, *args, **kwargs):
-        """Save; refused when it would change a published issue (see events.content_guard)."""
-        content_guard.check_part_save(self, kwargs.get("update_fields"))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        """Delete; refused when the conclusion belongs to a published issue."""
-        content_guard.check_part_delete(self)
-        return super().delete(*args, **kwargs)

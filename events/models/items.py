@@ -8,15 +8,14 @@ from simple_history.models import HistoricalRecords
 
 from verification.models import VerifiableItem
 
-from .. import content_guard
 from ..search import trigram_index
-from .editable import VersionedContent
+from .editable import GuardedPart, VersionedContent
 from .fields import MarkdownField
 from .issue import Issue
 from .tag import Tag
 
 
-class Item(VerifiableItem, VersionedContent):
+class Item(GuardedPart, VerifiableItem, VersionedContent):
     """What every ranked item has: its issue, its rank, tags and who wrote it."""
 
     #: The anchor prefix on the public page (#event-1) and the section key used across the app.
@@ -49,16 +48,6 @@ class Item(VerifiableItem, VersionedContent):
     class Meta:
         abstract = True
         ordering = ["issue", "rank"]
-
-    def save(self, *args, **kwargs):
-        """Save; refused when it would change a published issue (see events.content_guard)."""
-        content_guard.check_part_save(self, kwargs.get("update_fields"))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        """Delete; refused when it belongs to a published issue."""
-        content_guard.check_part_delete(self)
-        return super().delete(*args, **kwargs)
 
     @property
     def anchor(self) -> str:
