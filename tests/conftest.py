@@ -23,6 +23,9 @@ from .dnsguard import Guard
 from .factories import AnalystFactory, ChiefEditorFactory
 from .smtp import smtp_server  # noqa: F401 - the SMTP server fixture, for every test folder
 
+# The Chromium fixture, for every test folder (a plugin: it needs missing_service from here).
+pytest_plugins = ["tests.browser"]
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 

@@ -9,13 +9,13 @@ import pytest
 from events.dailyformat.importer import import_bytes
 from events.demo.loader import DRAFT, capture_shipped_evidence
 
+from ..browser import log_in, shot
 from ..factories import AnalystFactory
-from .test_editor_morning import PASSWORD, browser, log_in, shot  # noqa: F401 - the fixture
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_analyst_sees_a_claim_with_its_passage_and_accepts_an_unsupported_one(
-    browser,  # noqa: F811 - the fixture imported above
+    browser,
     live_server,
 ):
     analyst = AnalystFactory(username="analyst")

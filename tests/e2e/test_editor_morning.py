@@ -2,12 +2,9 @@
 
 The analyst imports the sample issue, verifies each item with evidence and submits it; the chief
 editor approves and publishes; the public page shows the issue and the digest reaches a local SMTP
-server. Screenshots of each step are saved under var/e2e/ (the editors' guide uses them).
+server. Screenshots of each step are saved under var/e2e/ (the editors' guide uses them); the
+browser fixture is tests/browser.py's.
 """
-
-import os
-import shutil
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -16,60 +13,9 @@ from events.demo.loader import SAMPLE, capture_shipped_evidence
 from events.models import Issue
 from newsletter.models import Subscriber
 
-from ..conftest import missing_service, wait_for
+from ..browser import log_in, press, shot
+from ..conftest import wait_for
 from ..factories import AnalystFactory, ChiefEditorFactory
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "e2e"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-PASSWORD = "correct horse battery staple"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture
-def browser():
-    if not os.path.exists(CHROMIUM):
-        missing_service("Chromium is not installed (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing_service("Playwright is not installed")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test are
-    # still synchronous, so Django's async-safety guard is lifted for this test only.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
-
-def shot(page, name):
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
-
-
-def log_in(page, base, username):
-    page.context.clear_cookies()
-    page.goto(f"{base}/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(f"{base}/admin/")
-
-
-def press(page, label):
-    page.locator(".workflow-panel button", has_text=label).first.click()
-    page.wait_for_load_state()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -14,9 +14,9 @@ from events.models import Event, Issue
 from intake import services
 from intake.models import Story
 
+from ..browser import log_in, press, shot
 from ..factories import AnalystFactory, ChiefEditorFactory, FeedFactory, IssueFactory
 from ..sources.conftest import LocalServer, Reply, html_page
-from .test_editor_morning import browser, log_in, press, shot  # noqa: F401 - the fixture
 
 TITLE = "Nvidia ships Blackwell Ultra racks to the largest cloud providers"
 
@@ -50,7 +50,7 @@ def outlets(settings):
 
 @pytest.mark.django_db(transaction=True)
 def test_inbox_story_added_with_one_key_then_verified_approved_published(
-    browser,  # noqa: F811
+    browser,
     live_server,
     outlets,
     settings,

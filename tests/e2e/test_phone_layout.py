@@ -2,8 +2,8 @@
 
 import pytest
 
+from ..browser import SCREENSHOTS
 from ..factories import IssueFactory
-from .test_editor_morning import SCREENSHOTS, browser  # noqa: F401 - the Chromium fixture
 
 PHONE_WIDTHS = (360, 390)
 
@@ -16,7 +16,7 @@ BROKEN_MENU_LABELS = """() => [...document.querySelectorAll(
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
-def test_the_menu_wraps_between_words_and_the_page_fits_a_phone(browser, live_server, language):  # noqa: F811
+def test_the_menu_wraps_between_words_and_the_page_fits_a_phone(browser, live_server, language):
     issue = IssueFactory(published=True)
     for width in PHONE_WIDTHS:
         context = browser.new_context(viewport={"width": width, "height": 800})
