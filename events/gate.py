@@ -241,9 +241,29 @@ def claim_warnings(issue) -> list[Problem]:
 
 def problems(issue, *, now=None) -> list[Problem]:
     """Every reason the issue may not be published yet, in reading order."""
+    issue = _load(issue)
+    return _standing_problems(issue, now) + claim_problems(issue.items())[0]
+
+
+def warnings(issue) -> list[Problem]:
+    """What editors should look at before publishing, though it does not hold the issue back:
+    cited captures cut short, and the unsupported figures of sections whose claims only warn."""
+    issue = _load(issue)
+    return _cut_short(issue) + claim_problems(issue.items())[1]
+
+
+def review(issue, *, now=None) -> tuple[list[Problem], list[Problem]]:
+    """(problems, warnings) together, for the pages that show both: the claim check reads every
+    cited capture's text, and it runs once here instead of once for each list."""
+    issue = _load(issue)
+    blocking, warned = claim_problems(issue.items())
+    return _standing_problems(issue, now) + blocking, _cut_short(issue) + warned
+
+
+def _standing_problems(issue, now) -> list[Problem]:
+    """The gate's rules other than the claim check, on an issue loaded by _load."""
     now = now or timezone.now()
     max_age = timedelta(hours=policy.fresh_capture_max_age_hours())
-    issue = _load(issue)
     found: list[Problem] = []
 
     conclusions = len(issue.conclusions.all())
@@ -275,17 +295,14 @@ def problems(issue, *, now=None) -> list[Problem]:
         )
         found += _source_problems(item, citations, latest, now, max_age)
         found += _coverage_problem(issue, item)
-    return found + claim_problems(items)[0]
+    return found
 
 
-def warnings(issue) -> list[Problem]:
-    """What editors should look at before publishing, though it does not hold the issue back:
-    a cited source whose newest successful capture was cut short (past SNAPSHOT_MAX_BYTES or
-    the time limit), so the passage cited may not be in the archived copy, and the unsupported
-    figures of sections whose claims only warn."""
+def _cut_short(issue) -> list[Problem]:
+    """Cited sources whose newest successful capture was cut short (past SNAPSHOT_MAX_BYTES or
+    the time limit), so the passage cited may not be in the archived copy."""
     from sources.models import Snapshot, Source
 
-    issue = _load(issue)
     citations = [(item, c) for item in issue.items() for c in item.citations.all()]
     latest = Snapshot.objects.filter(source=OuterRef("pk"), status="succeeded").order_by(
         "-finished_at", "-pk"
@@ -307,4 +324,4 @@ def warnings(issue) -> list[Problem]:
         )
         for item, citation in citations
         if citation.source_id in cut
-    ] + claim_warnings(issue)
+    ]

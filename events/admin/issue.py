@@ -211,7 +211,8 @@ class IssueAdmin(
     def _warn_gate_problems(self, request, issue):
         from .. import gate
 
-        for problem in gate.problems(issue) + gate.warnings(issue):
+        found, warned = gate.review(issue)
+        for problem in found + warned:
             messages.warning(request, str(problem))
 
     def comment_view(self, request, issue_id):

@@ -33,10 +33,10 @@ class Command(BaseCommand):
         issue = Issue.objects.filter(date=day).first()
         if issue is None:
             raise CommandError(_("%(date)s 没有日报。") % {"date": day}, returncode=2)
-        found = gate.problems(issue)
+        found, warned = gate.review(issue)
         for problem in found:
             self.stdout.write(str(problem))
-        for warning in gate.warnings(issue):  # shown, but they do not hold the issue back
+        for warning in warned:  # shown, but they do not hold the issue back
             self.stdout.write(_("提醒：%(problem)s") % {"problem": warning})
         if found:
             raise CommandError(
