@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from aidaily.adminpanels import Panel, Tool
-from events.admin.issue import IssueAdmin
+from events.admin.panels import IssueContribution, contribute
 from events.models import Correction, Issue
 from events.rendering.email import render_email
 
@@ -125,13 +125,13 @@ class DeliveryAdmin(admin.ModelAdmin):
         return False
 
 
-class IssueDigestAdminMixin:
+@contribute
+class DigestOnIssuePage(IssueContribution):
     """Per issue: delivery counts, pause/resume, resend, preview, test send, correction notices."""
 
-    def issue_panels(self, request, issue):
-        panels = super().issue_panels(request, issue)
+    def panels(self, request, issue):
         if issue is None or not request.user.has_perm("newsletter.view_mailing"):
-            return panels
+            return []
         issue_mailings = list(issue.mailings.all().order_by("created_at"))
         rows = []
         for mailing in issue_mailings:
@@ -150,7 +150,7 @@ class IssueDigestAdminMixin:
         pending_notices = (
             [c for c in issue.corrections.all() if c.pk not in noticed] if has_digest else []
         )
-        panels.append(
+        return [
             Panel(
                 title=_("邮件发送"),
                 template="newsletter/admin/digest_panel.html",
@@ -161,25 +161,21 @@ class IssueDigestAdminMixin:
                     "can_send": can_send(request.user),
                 },
             )
-        )
-        return panels
+        ]
 
-    def object_tools(self, request, issue):
-        tools = super().object_tools(request, issue)
+    def tools(self, request, issue):
         if issue is None:
-            return tools
-        tools.append(
+            return []
+        tools = [
             Tool(
                 label=_("预览邮件"),
                 url=reverse("admin:events_issue_email_preview", args=[issue.pk, "html"]),
-            )
-        )
-        tools.append(
+            ),
             Tool(
                 label=_("预览纯文本邮件"),
                 url=reverse("admin:events_issue_email_preview", args=[issue.pk, "text"]),
-            )
-        )
+            ),
+        ]
         if can_send(request.user):
             tools.append(
                 Tool(
@@ -190,30 +186,30 @@ class IssueDigestAdminMixin:
             )
         return tools
 
-    def get_urls(self):
-        own = [
+    def urls(self):
+        admin_view = self.model_admin.admin_site.admin_view
+        return [
             path(
                 "<int:issue_id>/email/preview/<str:part>/",
-                self.admin_site.admin_view(self.email_preview_view),
+                admin_view(self.email_preview_view),
                 name="events_issue_email_preview",
             ),
             path(
                 "<int:issue_id>/email/test/",
-                self.admin_site.admin_view(self.email_test_view),
+                admin_view(self.email_test_view),
                 name="events_issue_email_test",
             ),
             path(
                 "<int:issue_id>/email/<int:mailing_id>/<str:action>/",
-                self.admin_site.admin_view(self.mailing_action_view),
+                admin_view(self.mailing_action_view),
                 name="events_issue_mailing_action",
             ),
             path(
                 "<int:issue_id>/email/correction/<int:correction_id>/",
-                self.admin_site.admin_view(self.correction_notice_view),
+                admin_view(self.correction_notice_view),
                 name="events_issue_correction_notice",
             ),
         ]
-        return own + super().get_urls()
 
     def _back_to(self, issue_id):
         return HttpResponseRedirect(reverse("admin:events_issue_change", args=[issue_id]))
@@ -221,7 +217,7 @@ class IssueDigestAdminMixin:
     def email_preview_view(self, request, issue_id, part):
         """The digest exactly as subscribers would get it now (HTML or plain text)."""
         issue = get_object_or_404(Issue, pk=issue_id)
-        if not self.has_view_permission(request, issue) or part not in ("html", "text"):
+        if not self.model_admin.has_view_permission(request, issue) or part not in ("html", "text"):
             raise PermissionDenied
         rendered = render_email(issue)
         if part == "text":
@@ -282,14 +278,3 @@ class IssueDigestAdminMixin:
             _("更正通知已排队，收件人 %(count)d 位。") % {"count": mailing.deliveries.count()},
         )
         return self._back_to(issue_id)
-
-
-# The digest panel joins the issue page the way Django apps extend another app's admin: events
-# sits below newsletter and registers its IssueAdmin first (INSTALLED_APPS order), and this
-# module re-registers it with the digest mixin in front.
-class IssueWithDigestAdmin(IssueDigestAdminMixin, IssueAdmin):
-    pass
-
-
-admin.site.unregister(Issue)
-admin.site.register(Issue, IssueWithDigestAdmin)
