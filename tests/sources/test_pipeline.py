@@ -15,8 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 from warcio.archiveiterator import ArchiveIterator
 
-from sources import archive_reader, pipeline, services, tasks
+from sources import archive_reader, fetcher, pipeline, services, tasks
 from sources.models import Snapshot, Source
+from sources.pipeline import capturing, claiming
 
 from ..factories import SnapshotFactory, SourceFactory
 from .conftest import Reply, html_page
@@ -172,7 +173,7 @@ def test_an_unchanged_page_in_a_batch_is_done_without_a_second_extraction(server
 
 def test_a_row_the_sweeper_failed_during_the_batch_keeps_its_verdict(server, monkeypatch):
     victim, other = queued_pages(server, 2)
-    store = pipeline._store_files
+    store = capturing._store_files
 
     def slow_store(snapshot, result, batch):
         store(snapshot, result, batch)
@@ -181,7 +182,7 @@ def test_a_row_the_sweeper_failed_during_the_batch_keeps_its_verdict(server, mon
                 status="failed", error=services.INTERRUPTED
             )
 
-    monkeypatch.setattr(pipeline, "_store_files", slow_store)
+    monkeypatch.setattr(capturing, "_store_files", slow_store)
 
     outcomes = {o.snapshot.pk: o.snapshot for o in pipeline.capture_many(ids([victim, other]))}
 
@@ -200,13 +201,13 @@ def test_a_failure_after_another_worker_took_the_capture_over_leaves_its_claim_a
     url = server.route("/gone", Reply(status, b"nope", HTML))
     victim = SnapshotFactory(queued=True, attempts=0, source=SourceFactory(url=url))
     taken_over_at = timezone.now() + timedelta(seconds=1)
-    fetch = pipeline.fetcher.fetch
+    fetch = fetcher.fetch
 
     def hanging_fetch(url, policy):
         Snapshot.objects.filter(pk=victim.pk).update(started_at=taken_over_at, attempts=2)
         return fetch(url, policy)
 
-    monkeypatch.setattr(pipeline.fetcher, "fetch", hanging_fetch)
+    monkeypatch.setattr(fetcher, "fetch", hanging_fetch)
 
     [outcome] = pipeline.capture_many([victim.pk])
 
@@ -478,7 +479,7 @@ def test_claiming_a_batch_reads_its_own_rows_however_long_the_queue():
     )
     batch = [s.pk for s in burst[-25:]]
 
-    assert rows_read(*pipeline._claim_statement(batch, timezone.now())) <= 100
+    assert rows_read(*claiming.claim_statement(batch, timezone.now())) <= 100
     extraction = Snapshot.objects.filter(pk__in=batch, status=Snapshot.Status.CAPTURED)
     assert rows_read(*extraction.query.sql_with_params()) <= 100
 
@@ -488,13 +489,13 @@ def test_a_failure_after_the_sweeper_gave_up_keeps_its_verdict_and_asks_no_retry
 ):
     url = server.route("/busy", Reply(503, b"busy", HTML))
     victim = SnapshotFactory(queued=True, attempts=0, source=SourceFactory(url=url))
-    fetch = pipeline.fetcher.fetch
+    fetch = fetcher.fetch
 
     def hanging_fetch(url, policy):
         Snapshot.objects.filter(pk=victim.pk).update(status="failed", error=services.INTERRUPTED)
         return fetch(url, policy)
 
-    monkeypatch.setattr(pipeline.fetcher, "fetch", hanging_fetch)
+    monkeypatch.setattr(fetcher, "fetch", hanging_fetch)
 
     [outcome] = pipeline.capture_many([victim.pk])
 
@@ -514,5 +515,5 @@ def test_claiming_a_capture_finds_its_previous_one_without_reading_the_whole_his
     )
     queued = SnapshotFactory(queued=True, source=source)
 
-    sql, params = pipeline._claim_statement([queued.pk], timezone.now())
+    sql, params = claiming.claim_statement([queued.pk], timezone.now())
     assert rows_read(sql, params, alias="previous") <= 5
