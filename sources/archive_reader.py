@@ -12,9 +12,9 @@ import zlib
 from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import ChunkedDataReader
 
+from .body import decompressor_for, spool
 from .capture import Revisited
 from .extraction import is_pdf
-from .fetcher import decompressor_for, spool
 
 CHUNK = 64 * 1024
 

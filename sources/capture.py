@@ -16,7 +16,9 @@ from django.core.files import File
 from django.core.files.storage import FileSystemStorage
 
 from . import warc
-from .fetcher import Exchange, FetchResult, on_the_wire, spool
+from .body import spool
+from .exchange import Exchange, FetchResult
+from .fetcher import on_the_wire
 
 REVISIT_PROFILE = "http://netpreserve.org/warc/1.1/revisions/identical-payload-digest"
 # A text file (about 10 KB for a 40 KB page) leaves in one write.

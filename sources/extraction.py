@@ -16,7 +16,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from .fetcher import looks_like_pdf
+from .body import looks_like_pdf
 
 logger = logging.getLogger(__name__)
 

@@ -5,25 +5,32 @@ table in `addresses`; the socket is connected to the checked address itself (no 
 so DNS rebinding cannot slip in) and the peer address of the connected socket is checked again,
 as Perma.cc's capture proxy does, which also covers every redirect hop. The request is written
 by hand so the WARC keeps the exact bytes sent; the body is streamed to a temporary file with a
-cap on both the bytes received and their decompressed size, under connect and read timeouts and
-one total deadline that every read and the TLS handshake are held to (see `deadline`).
+cap on both the bytes received and their decompressed size (see `body`), under connect and read
+timeouts and one total deadline that every read and the TLS handshake are held to (see
+`deadline`). What a fetch returns and raises is in `exchange`.
 """
 
 import email.utils
-import hashlib
 import http.client
 import ipaddress
 import socket
 import ssl
-import tempfile
 import time
-import zlib
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import quote, urljoin, urlsplit
 
 from . import addresses
+from .body import read_body, spool
 from .deadline import Clock, DeadlineSocket, tls_handshake
+from .exchange import (
+    Exchange,
+    FetchError,
+    FetchResult,
+    PermanentFetchError,
+    Policy,
+    RefusedURL,
+    TransientFetchError,
+)
 from .normalise import wire_url
 
 # Module attributes, so tests can point a name elsewhere or play a network that misroutes us.
@@ -32,137 +39,7 @@ create_connection = socket.create_connection
 
 MAX_REDIRECTS = 5
 REDIRECT_BODY_LIMIT = 64 * 1024
-CHUNK = 64 * 1024
-SPOOL_IN_MEMORY = 1024 * 1024  # bodies above this go to a temporary file, not RAM
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
-SUPPORTED_TYPES = {"text/html", "application/xhtml+xml", "text/plain", "application/pdf"}
-SNIFFED_TYPES = {"", "application/octet-stream", "binary/octet-stream"}
-
-
-class FetchError(Exception):
-    """A capture that did not produce a page.
-
-    `message` gives the details (in English, as the network stack reports them); `kind` names
-    the failure in a word the admin shows in the editor's language (Snapshot.ErrorKind).
-    """
-
-    transient = False
-    kind = "protocol"
-
-    def __init__(self, message, *, kind=None, http_status=None, retry_after=None, chain=None):
-        super().__init__(message)
-        self.message = message
-        self.kind = kind or self.kind
-        self.http_status = http_status
-        self.retry_after = retry_after
-        self.chain = chain or []
-
-
-class RefusedURL(FetchError):
-    """The URL or an address it leads to must never be fetched."""
-
-    kind = "refused"
-
-
-class PermanentFetchError(FetchError):
-    """4xx, unsupported content, malformed responses: retrying will not help."""
-
-
-class TransientFetchError(FetchError):
-    """Timeouts, connection errors, 5xx and 429: worth trying again later."""
-
-    transient = True
-    kind = "connect"
-
-
-@dataclass
-class Policy:
-    """What a fetch may do; built from settings by `Policy.from_settings()`."""
-
-    user_agent: str
-    max_bytes: int = 20 * 1024 * 1024
-    connect_timeout: float = 10.0
-    read_timeout: float = 30.0
-    total_timeout: float = 120.0
-    allow_private: bool = False
-    #: Types accepted besides pages, texts and PDFs (feeds add their XML and JSON types).
-    extra_types: frozenset = frozenset()
-    accept: str = "text/html,application/xhtml+xml,application/pdf;q=0.9,text/plain;q=0.8,*/*;q=0.5"
-
-    @classmethod
-    def from_settings(cls):
-        from django.conf import settings
-
-        timeout = settings.SNAPSHOT_TIMEOUT
-        return cls(
-            user_agent=settings.SNAPSHOT_USER_AGENT,
-            max_bytes=settings.SNAPSHOT_MAX_BYTES,
-            connect_timeout=min(10.0, timeout),
-            read_timeout=timeout,
-            total_timeout=timeout * 4,
-            allow_private=settings.SNAPSHOT_ALLOW_PRIVATE_ADDRESSES,
-        )
-
-
-@dataclass
-class Exchange:
-    """One request and its response, as sent and received."""
-
-    url: str
-    ip: str
-    request: bytes
-    status: int
-    reason: str
-    protocol: str
-    headers: list[tuple[str, str]]
-    body: object = None  # a temporary file holding the body as received (content-encoded)
-    size: int = 0
-    sha256: str = ""
-    decoded: object = None  # the decompressed body, when a Content-Encoding was applied
-    decoded_size: int = 0
-    truncated: str = ""  # "" or the WARC-Truncated reason: "length" or "time"
-    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-
-    def header(self, name: str, default: str = "") -> str:
-        lowered = name.lower()
-        return next((v for k, v in self.headers if k.lower() == lowered), default)
-
-    @property
-    def content_type(self) -> str:
-        return self.header("Content-Type").split(";", 1)[0].strip().lower()
-
-    def decoded_body(self):
-        """The body without its Content-Encoding, rewound."""
-        handle = self.decoded if self.decoded is not None else self.body
-        handle.seek(0)
-        return handle
-
-    def close(self):
-        for handle in (self.body, self.decoded):
-            if handle is not None:
-                handle.close()
-
-
-@dataclass
-class FetchResult:
-    """Every exchange of a fetch; the last one is the page, the earlier ones redirects."""
-
-    exchanges: list[Exchange]
-
-    @property
-    def final(self) -> Exchange:
-        return self.exchanges[-1]
-
-    @property
-    def redirect_chain(self) -> list[dict]:
-        return [
-            {"url": e.url, "status": e.status, "location": e.header("Location")}
-            for e in self.exchanges[:-1]
-        ]
-
-    def close(self):
-        for exchange in self.exchanges:
-            exchange.close()
 
 
 def on_the_wire(url: str) -> str:
@@ -279,122 +156,6 @@ def _request_bytes(
     return ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8")
 
 
-def spool():
-    """A temporary file that stays in memory while small; Exchange.close() closes it."""
-    return tempfile.SpooledTemporaryFile(SPOOL_IN_MEMORY)
-
-
-def decompressor_for(encoding: str):
-    """A zlib decompressor for a Content-Encoding we decode, or None to keep the bytes as is."""
-    encoding = encoding.strip().lower()
-    if encoding in ("gzip", "x-gzip"):
-        return zlib.decompressobj(16 + zlib.MAX_WBITS)
-    if encoding == "deflate":
-        return zlib.decompressobj(zlib.MAX_WBITS)
-    return None
-
-
-def looks_like_pdf(first: bytes) -> bool:
-    """Whether a body starts, after any whitespace, with the PDF signature: how a PDF sent
-    without its type is told apart (extraction dispatches on the same rule)."""
-    return first[:1024].lstrip().lower().startswith(b"%pdf-")
-
-
-def _sniff_supported(content_type: str, first: bytes, extra=frozenset()) -> str | None:
-    """The type to treat the body as, or None when it is not a page, a text or a PDF."""
-    if content_type in SUPPORTED_TYPES or content_type in extra:
-        return content_type
-    if content_type.startswith("text/"):
-        return "text/plain"
-    if content_type in SNIFFED_TYPES:
-        if looks_like_pdf(first):
-            return "application/pdf"
-        head = first[:1024].lstrip().lower()
-        if head.startswith((b"<!doctype html", b"<html")):
-            return "text/html"
-        if extra and head.startswith((b"<?xml", b"<rss", b"<feed", b"<rdf", b"{")):
-            return "application/xml"  # a feed sent without its type
-    return None
-
-
-def _read_body(response, exchange: Exchange, *, limit: int, policy: Policy):
-    """Stream the body to a temporary file, counting raw and decompressed bytes against limit."""
-    digest = hashlib.sha256()
-    decompressor = decompressor_for(exchange.header("Content-Encoding"))
-    if decompressor is not None:
-        exchange.decoded = spool()
-    first = True
-    while True:
-        try:
-            # Each read waits at most what is left of the deadline (the socket is a DeadlineSocket).
-            chunk = response.read1(CHUNK) if hasattr(response, "read1") else response.read(CHUNK)
-        except TimeoutError:
-            if exchange.size == 0:
-                raise
-            exchange.truncated = "time"  # the part received is kept, marked as cut short
-            break
-        except (http.client.HTTPException, ConnectionError) as exc:
-            if exchange.size == 0:
-                raise TransientFetchError(
-                    f"connection lost while reading: {exc}", kind="protocol"
-                ) from exc
-            exchange.truncated = "disconnect"
-            break
-        if not chunk:
-            break
-        if first and exchange.status < 300:
-            first = False
-            sniffed = _sniff_supported(exchange.content_type, chunk, policy.extra_types)
-            if sniffed is None:
-                shown = exchange.content_type or "unknown"
-                raise PermanentFetchError(
-                    f"unsupported content type {shown}: only web pages, text and PDF are captured",
-                    kind="unsupported",
-                    http_status=exchange.status,
-                )
-        if exchange.size + len(chunk) > limit:
-            chunk = chunk[: limit - exchange.size]
-            exchange.truncated = "length"
-        exchange.body.write(chunk)
-        digest.update(chunk)
-        exchange.size += len(chunk)
-        if decompressor is not None and not _decompress(decompressor, chunk, exchange, limit):
-            exchange.truncated = "length"  # a decompression bomb: stop at the cap
-            break
-        if exchange.truncated:
-            break
-    if (
-        first
-        and exchange.status < 300
-        and _sniff_supported(exchange.content_type, b"", policy.extra_types) is None
-    ):
-        shown = exchange.content_type or "unknown"
-        raise PermanentFetchError(
-            f"unsupported content type {shown} (empty body)", kind="unsupported"
-        )
-    exchange.sha256 = digest.hexdigest()
-
-
-def _decompress(decompressor, chunk: bytes, exchange: Exchange, limit: int) -> bool:
-    """Feed a chunk, never holding more than CHUNK decompressed bytes; False past the limit."""
-    data = chunk
-    try:
-        while data:
-            out = decompressor.decompress(data, CHUNK)
-            if exchange.decoded_size + len(out) > limit:
-                exchange.decoded.write(out[: limit - exchange.decoded_size])
-                exchange.decoded_size = limit
-                return False
-            exchange.decoded.write(out)
-            exchange.decoded_size += len(out)
-            data = decompressor.unconsumed_tail
-    except zlib.error:
-        # A body that lies about its encoding keeps its raw bytes; extraction reads them as is.
-        exchange.decoded.close()
-        exchange.decoded = None
-    return True
-
-
 def retry_after_seconds(value: str) -> float | None:
     """Retry-After as seconds from now: either a number or an HTTP date."""
     value = (value or "").strip()
@@ -452,7 +213,7 @@ def _exchange(url: str, policy: Policy, deadline: float, *, limit: int, headers)
         if exchange.status in REDIRECT_STATUSES:
             limit = REDIRECT_BODY_LIMIT  # a redirect's body is kept for the record, briefly
         try:
-            _read_body(response, exchange, limit=limit, policy=policy)
+            read_body(response, exchange, limit=limit, policy=policy)
         except BaseException:
             exchange.close()
             raise
