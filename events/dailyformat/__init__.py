@@ -5,7 +5,7 @@
 - `writer.write_markdown(issue)` / `writer.write_text(issue)` → the format / a plain digest.
 """
 
-from .parser import DailyFormatError
+from .parsed import DailyFormatError
 from .text import Diagnostic
 
 __all__ = ["DailyFormatError", "Diagnostic"]

@@ -64,10 +64,7 @@ def _parse_entry(entry: str, line: int):
     if link and URL_START.match(url := link["angled"] or link["bare"] or ""):
         label = one_line(LABEL_UNESCAPE.sub(r"\1", link["label"]))
         problems = [] if label else [("warning", _("来源没有名称，已用网址代替。"))]
-        problems += _url_problems(url)
-        if any(severity == "error" for severity, _message in problems):
-            return None, problems
-        return ParsedSource(label=label or url, url=url, line=line), problems
+        return _checked(label or url, url, line, problems)
     start = URL_START.search(entry)
     if start is None:
         return None, [
@@ -78,8 +75,19 @@ def _parse_entry(entry: str, line: int):
     before = before.removesuffix("<").rstrip()
     bracket = before[-1:] in ("(", "（")
     label = one_line(before[:-1] if bracket else before).replace("\\|", "|")
-    problems = []
+    url, problems = _older_url(rest, angle=angle, opening=before[-1:] if bracket else "")
+    if not label:
+        label = url
+        problems.append(("warning", _("来源没有名称，已用网址代替。")))
+    return _checked(label, url, line, problems)
 
+
+def _older_url(rest: str, *, angle: bool, opening: str):
+    """The URL of a `label (<url>)` entry from its first "http" on → (url, [(sev, message)]).
+
+    `angle`: the URL was opened with "<"; `opening`: the bracket before it ("(", "（" or "").
+    """
+    problems = []
     if angle and ">" in rest:
         url, _sep, closing = rest.partition(">")
     else:
@@ -89,11 +97,11 @@ def _parse_entry(entry: str, line: int):
     runs_into_bracket = url.endswith("）") or (
         url.endswith(")") and url.count("(") < url.count(")")
     )
-    if not angle and bracket and runs_into_bracket:
+    if not angle and opening and runs_into_bracket:
         url, closing = url[:-1], url[-1] + closing
     missing = ">)" if angle and ">" not in rest else ""
-    if not missing and bracket and closing[:1] not in (")", "）"):
-        missing = "）" if before.endswith("（") else ")"
+    if not missing and opening and closing[:1] not in (")", "）"):
+        missing = "）" if opening == "（" else ")"
     if missing:
         url = url.rstrip(")）")
         problems.append(
@@ -112,10 +120,12 @@ def _parse_entry(entry: str, line: int):
                 % {"extra": Truncator(extra).chars(40)},
             )
         )
-    if not label:
-        label = url
-        problems.append(("warning", _("来源没有名称，已用网址代替。")))
-    problems += _url_problems(url)
+    return url, problems
+
+
+def _checked(label: str, url: str, line: int, problems: list):
+    """The source, or None when the URL is refused; with every problem found."""
+    problems = problems + _url_problems(url)
     if any(severity == "error" for severity, _message in problems):
         return None, problems
     return ParsedSource(label=label, url=url, line=line), problems

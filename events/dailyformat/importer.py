@@ -14,7 +14,8 @@ from .. import ranking
 from ..models import Citation, Conclusion, Event, Issue, Paper, SocialSignal
 from ..models.fields import MarkdownField
 from ..rendering.markdown import validate_markdown
-from .parser import DailyFormatError, ParsedIssue, decode, parse
+from .parsed import DailyFormatError, ParsedIssue
+from .parser import decode, parse
 from .text import Diagnostic
 
 #: parsed attribute → model, per item kind; every other attribute is copied by name.

@@ -1,10 +1,10 @@
 """Daily-format text → plain typed values with line numbers. Knows nothing of models.
 
 `parse(text)` returns a ParsedIssue (with its warnings) or raises DailyFormatError listing every
-error found, each with its line number.
+error found, each with its line number. The header lines (title, date line, coverage window)
+are read by `header`; the values returned are declared in `parsed`.
 """
 
-import datetime
 import re
 from dataclasses import dataclass, field
 
@@ -13,19 +13,18 @@ from django.utils.translation import gettext as _
 from sources.inference import is_social_url
 
 from . import labels
-from .citations import ParsedSource, parse_sources
+from .citations import parse_sources
+from .header import DATE, TITLE_HEADING, read_header, read_title, valid_date
+from .parsed import (
+    DailyFormatError,
+    ParsedConclusion,
+    ParsedEvent,
+    ParsedIssue,
+    ParsedPaper,
+    ParsedSignal,
+)
 from .text import ITEM_START, Diagnostic, assemble, one_line
 
-DATE = r"\d{4}-\d{1,2}-\d{1,2}"
-DATE_LABEL = re.compile(r"^(?P<label>日期|date)\s*[:：]", re.IGNORECASE)
-DATE_LINE = re.compile(
-    rf"^(?:日期|date)\s*[:：]\s*(?P<date>{DATE})\s*(?:[(（][^)）]*[)）])?\s*"
-    rf"(?:(?:覆盖窗口|coverage window)\s*[:：]\s*(?:重点核查\s*)?"
-    rf"(?P<start>{DATE})\s*(?:至|到|to|~|–|—|-)\s*(?P<end>{DATE}))?\s*$",
-    re.IGNORECASE,
-)
-TITLE_TIMEZONE = re.compile(r"\s*[(（][A-Za-z_]+/[A-Za-z_]+[)）]\s*$")
-TITLE_HEADING = re.compile(r"^#{1,6}\s+")
 TITLE_SPLIT = re.compile(r"\s*[:：]\s*")
 ARXIV_ABS = re.compile(r"^https?://(?:www\.)?arxiv\.org/abs/(?P<id>[^/?#\s]+)", re.IGNORECASE)
 #: Characters a section heading never contains; a short line without them, standing alone
@@ -35,102 +34,6 @@ MAX_BYTES = 2 * 1024 * 1024
 NEWLINE = re.compile(r"\r\n|\r|\n")
 #: C0 controls other than tab (PostgreSQL refuses NUL in text; none belongs in an issue).
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-class DailyFormatError(Exception):
-    """The text cannot be imported; `errors` says where and why (nothing was written)."""
-
-    def __init__(self, errors, warnings=()):
-        self.errors = list(errors)
-        self.warnings = list(warnings)
-        super().__init__("; ".join(str(error) for error in self.errors))
-
-
-@dataclass
-class ParsedConclusion:
-    """One numbered conclusion."""
-
-    position: int
-    text: str
-    line: int
-
-
-@dataclass
-class ParsedEvent:
-    """One ranked event (今日 Top N 大事件); occurred_on is the first date in 发生了什么."""
-
-    rank: int
-    line: int
-    title: str = ""
-    occurred_on: datetime.date | None = None
-    what_happened: str = ""
-    key_facts: str = ""
-    why_it_matters: str = ""
-    implications: str = ""
-    verification_note: str = ""
-    sources: list[ParsedSource] = field(default_factory=list)
-
-
-@dataclass
-class ParsedSignal:
-    """One social signal; post_url is its first x.com/twitter.com source."""
-
-    rank: int
-    line: int
-    handle: str = ""
-    headline: str = ""
-    signal_type: str = ""
-    verification_note: str = ""
-    one_line_take: str = ""
-    post_url: str = ""
-    sources: list[ParsedSource] = field(default_factory=list)
-
-
-@dataclass
-class ParsedPaper:
-    """One paper; arxiv_id and url come from its arxiv.org/abs/ source."""
-
-    rank: int
-    line: int
-    name: str = ""
-    headline: str = ""
-    arxiv_id: str = ""
-    url: str = ""
-    what_it_does: str = ""
-    what_is_new: str = ""
-    applications: str = ""
-    verification_note: str = ""
-    one_line_take: str = ""
-    sources: list[ParsedSource] = field(default_factory=list)
-
-
-@dataclass
-class ParsedIssue:
-    """The whole file: header values, sections, items and the warnings found."""
-
-    date: datetime.date | None = None
-    date_line: int = 1
-    title: str = ""
-    title_line: int = 1
-    language: str = labels.ZH
-    coverage_start: datetime.date | None = None
-    coverage_end: datetime.date | None = None
-    coverage_note: str = ""
-    coverage_note_line: int = 1
-    overview: str = ""
-    overview_line: int = 1
-    business_analysis: str = ""
-    business_analysis_line: int = 1
-    conclusions: list[ParsedConclusion] = field(default_factory=list)
-    events: list[ParsedEvent] = field(default_factory=list)
-    signals: list[ParsedSignal] = field(default_factory=list)
-    papers: list[ParsedPaper] = field(default_factory=list)
-    warnings: list[Diagnostic] = field(default_factory=list)
-
-    @property
-    def sources(self) -> list[ParsedSource]:
-        """Every citation in reading order (duplicates included)."""
-        return [s for item in (*self.events, *self.signals, *self.papers) for s in item.sources]
 
 
 @dataclass
@@ -167,13 +70,6 @@ def parse(text: str) -> ParsedIssue:
     return _Parser().run(text)
 
 
-def _valid_date(value: str):
-    try:
-        return datetime.date.fromisoformat("-".join(part.zfill(2) for part in value.split("-")))
-    except ValueError:
-        return None
-
-
 class _Parser:
     def __init__(self):
         self.errors: list[Diagnostic] = []
@@ -197,7 +93,7 @@ class _Parser:
         header, sections = self._split(lines)
         issue = ParsedIssue()
         first_heading = min((s.line for s in sections.values()), default=len(lines) or 1)
-        self._header(issue, header, first_heading)
+        read_header(self, issue, header, first_heading)
         for section in sections.values():
             if section.key in ("overview", "business"):
                 name = "overview" if section.key == "overview" else "business_analysis"
@@ -215,7 +111,7 @@ class _Parser:
                 % {"count": len(issue.conclusions)},
             )
         issue.language = labels.EN if self.votes[labels.EN] > self.votes[labels.ZH] else labels.ZH
-        issue.title = self._title(issue)
+        issue.title = read_title(self, issue)
         issue.warnings = sorted(self.warnings, key=lambda d: d.line)
         if self.errors:
             raise DailyFormatError(sorted(self.errors, key=lambda d: d.line), issue.warnings)
@@ -261,62 +157,6 @@ class _Parser:
             and not NOT_IN_HEADINGS.intersection(text)
             and labels.match_field(text) is None
         )
-
-    def _header(self, issue, header, first_heading):
-        lines = [(n, t.strip()) for n, t in header if t.strip()]
-        at = next((i for i, (_n, t) in enumerate(lines) if DATE_LABEL.match(t)), None)
-        if at is None:
-            self.error(
-                lines[0][0] if lines else first_heading,
-                _(
-                    "缺少日期行，例如“日期：2026-04-08 (Asia/Shanghai) 覆盖窗口：重点核查 "
-                    "2026-04-01 至 2026-04-08”。"
-                ),
-            )
-            return
-        before, (number, text), after = lines[:at], lines[at], lines[at + 1 :]
-        issue.date_line = number
-        if before:
-            # The Markdown export writes the title as a "# " heading.
-            issue.title_line, issue.title = before[0][0], TITLE_HEADING.sub("", before[0][1])
-        for extra_number, _extra in before[1:] + after[1:]:
-            self.error(extra_number, _("日期行前后只能有标题和一行覆盖说明；这一行无法识别。"))
-        if after:
-            issue.coverage_note_line, issue.coverage_note = after[0][0], one_line(after[0][1])
-        self.votes[labels.ZH if text.startswith("日期") else labels.EN] += 1
-        found = DATE_LINE.match(text)
-        if not found:
-            self.error(
-                number,
-                _("日期行无法识别，应写成“日期：YYYY-MM-DD 覆盖窗口：重点核查 开始 至 结束”。"),
-            )
-            return
-        if not found["start"]:
-            self.error(number, _("日期行缺少覆盖窗口（“覆盖窗口：重点核查 开始 至 结束”）。"))
-        values = {key: found[key] for key in ("date", "start", "end") if found[key]}
-        dates = {key: _valid_date(value) for key, value in values.items()}
-        for key, value in dates.items():
-            if value is None:
-                self.error(number, _("“%(value)s”不是有效的日期。") % {"value": values[key]})
-        issue.date = dates.get("date")
-        issue.coverage_start, issue.coverage_end = dates.get("start"), dates.get("end")
-        if (
-            issue.coverage_start
-            and issue.coverage_end
-            and issue.coverage_start > issue.coverage_end
-        ):
-            self.error(number, _("覆盖窗口的开始日期晚于结束日期。"))
-
-    def _title(self, issue) -> str:
-        """The title line, or "" when it is just the default "AI前沿发展日报 | date"."""
-        title = one_line(TITLE_TIMEZONE.sub("", issue.title))
-        if issue.date is not None:
-            if issue.date.isoformat() not in title and title:
-                self.warn(issue.title_line, _("标题行的日期与日期行不一致。"))
-            defaults = {f"{brand} | {issue.date.isoformat()}" for brand in labels.BRAND.values()}
-            if title in defaults:
-                return ""
-        return title
 
     # --- sections --------------------------------------------------------------------------
 
@@ -444,7 +284,7 @@ class _Parser:
         return sources
 
     def _event(self, rank, raw, values, sources):
-        dates = (_valid_date(d) for d in re.findall(DATE, values.get("what_happened", "")))
+        dates = (valid_date(d) for d in re.findall(DATE, values.get("what_happened", "")))
         return ParsedEvent(
             rank=rank,
             line=raw.line,
