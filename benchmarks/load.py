@@ -176,7 +176,7 @@ def report(title: str, result: dict) -> float:
     return rate
 
 
-def main():
+def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--duration", type=float, default=30.0)
@@ -186,13 +186,13 @@ def main():
         default=os.environ.get("BENCH_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
         help="a PostgreSQL role that may create and drop databases",
     )
-    options = parser.parse_args()
+    return parser.parse_args()
 
-    name = f"aidaily_load_{secrets.token_hex(4)}"
-    url = database_url(options.admin_url, name)
-    port = free_port()
-    media = tempfile.TemporaryDirectory(prefix=f"{name}-media-")
-    env = {
+
+def environment(url: str, media: str) -> dict:
+    """The settings gunicorn and the seeding commands run with: production, on the scratch
+    database."""
+    return {
         "PATH": f"{BIN}:{os.environ.get('PATH', '/usr/bin:/bin')}",
         "HOME": os.environ.get("HOME", "/tmp"),
         "DJANGO_SETTINGS_MODULE": "aidaily.settings",
@@ -203,19 +203,27 @@ def main():
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "CONN_MAX_AGE": "60",
         "LOG_LEVEL": "WARNING",  # one log line per request would measure the terminal
-        "MEDIA_ROOT": media.name,
+        "MEDIA_ROOT": media,
     }
-    with psycopg.connect(options.admin_url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    gunicorn = None
+
+
+def stop(gunicorn: subprocess.Popen) -> None:
+    gunicorn.terminate()
     try:
-        date = seed(env)
-        gunicorn = start_gunicorn(env, port, options.workers)
-        cores = os.cpu_count()
+        gunicorn.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        gunicorn.kill()
+
+
+def measure(options, env, port: int, name: str) -> bool:
+    """Seed, start gunicorn, run the baseline and the load; True when any request failed."""
+    date = seed(env)
+    gunicorn = start_gunicorn(env, port, options.workers)
+    try:
         load_avg = ", ".join(f"{v:.2f}" for v in os.getloadavg())
         print(
             f"aidaily load test: {options.clients} clients, gunicorn {options.workers} workers, "
-            f"PostgreSQL database {name}, {cores} CPU cores, load average {load_avg}"
+            f"PostgreSQL database {name}, {os.cpu_count()} CPU cores, load average {load_avg}"
         )
         load(port, ["/issues/", f"/issues/{date}/"], options.clients, 2)  # warm caches
         baseline = load(port, ["/robots.txt"], options.clients, max(5.0, options.duration / 3))
@@ -223,14 +231,21 @@ def main():
         result = load(port, ["/issues/", f"/issues/{date}/"], options.clients, options.duration)
         rate = report("archive + issue page", result)
         print(f"ratio to baseline: {rate / base_rate:.2f}" if base_rate else "no baseline")
-        failed = bool(result["errors"] or baseline["errors"])
+        return bool(result["errors"] or baseline["errors"])
     finally:
-        if gunicorn is not None:
-            gunicorn.terminate()
-            try:
-                gunicorn.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                gunicorn.kill()
+        stop(gunicorn)
+
+
+def main():
+    options = arguments()
+    name = f"aidaily_load_{secrets.token_hex(4)}"
+    media = tempfile.TemporaryDirectory(prefix=f"{name}-media-")
+    env = environment(database_url(options.admin_url, name), media.name)
+    with psycopg.connect(options.admin_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        failed = measure(options, env, free_port(), name)
+    finally:
         with psycopg.connect(options.admin_url, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         media.cleanup()

@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/snapshots.py [--pages 500] [--size 40000] [--concurrency 8]
                                              [--repeat 5] [--pool processes|threads]
 
-1. A local server (its own process, asyncio, every response built before the first run)
+1. A local server (benchmarks/origin.py: its own process, asyncio, every response built first)
    serves N distinct news pages of about 40 KB that gzip compresses about 5:1, as real ones.
 2. Baseline: a plain threaded http.client fetch of every page, same concurrency.
 3. Pipeline: the real bulk capture (sources.pipeline.capture_many: claim a batch, checked fetch,
@@ -28,7 +28,6 @@ import functools
 import http.client
 import multiprocessing
 import os
-import random
 import resource
 import shutil
 import subprocess
@@ -41,133 +40,9 @@ from pathlib import Path
 from statistics import median
 
 ROOT = Path(__file__).resolve().parent.parent
-BIG_BYTES = 200 * 1024 * 1024
+sys.path.insert(0, str(ROOT))
 
-
-SENTENCES = [
-    "The company said the agreement covers several gigawatts of data-centre capacity over the "
-    "next {n} years.",
-    "Analysts expect demand for accelerators to outstrip supply until at least {y}.",
-    "A spokesperson declined to comment on the terms, citing confidentiality.",
-    "The model was trained on a cluster of {n},000 chips, according to the technical report.",
-    "Regulators in Brussels have asked for more detail on how the system is evaluated for safety.",
-    "Shares rose {p} per cent in early trading after the announcement.",
-    "The research team released the weights under an open licence on {d} April.",
-    "Independent benchmarks published last week put the system ahead on coding tasks but "
-    "behind on long-context retrieval.",
-    "Power constraints, rather than chips, are now the main bottleneck for new campuses, "
-    "engineers say.",
-    "The deal values the start-up at about ${n} billion, people familiar with the matter said.",
-    "Export rules announced in {y} restrict shipments of the most capable processors.",
-    "The lab said the new version halves the cost of inference for enterprise customers.",
-    "Critics argue the evaluation does not reflect how the tools are used in practice.",
-    "The paper reports a {p} per cent improvement over the previous state of the art.",
-    "Developers will be able to use the model through the company's cloud platform next month.",
-    "Officials said the framework would be reviewed after {n} months.",
-]
-SECTIONS = ["world", "business", "technology", "science", "markets", "policy", "opinion", "video"]
-NAV = "".join(f'<li><a class="nav-link" href="/{s}/">{s.title()}</a></li>' for s in SECTIONS)
-
-
-def page_body(number: int, size: int) -> bytes:
-    """A distinct news-article page of about `size` bytes that compresses like a real one.
-
-    Site chrome around paragraphs of recombined sentences, with the ids and tracked links real
-    pages carry: gzip takes it to about a fifth of its size, at about the CPU real pages cost
-    (a page of one repeated paragraph compressed 100:1 and made the WARC look four times
-    cheaper than it is).
-    """
-    rng = random.Random(number)
-    head = (
-        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Story {number}"
-        "</title><meta name='date' content='2026-04-07'><link rel='stylesheet' "
-        "href='/static/site.css'></head><body><header class='site-header'><a class='logo' "
-        f"href='/'>The Daily Record</a><nav><ul>{NAV}</ul></nav></header><main><article>"
-        f"<h1>Story {number}</h1>"
-    )
-    tail = f"</article></main><footer><p>&copy; 2026 The Daily Record</p><ul>{NAV}</ul></footer>"
-    tail += "</body></html>"
-    parts, length = [head], len(head) + len(tail)
-    while length < size:
-        sentences = []
-        for _ in range(rng.randint(2, 5)):
-            sentence = rng.choice(SENTENCES).format(
-                n=rng.randint(2, 90),
-                y=rng.randint(2025, 2030),
-                p=rng.randint(1, 40),
-                d=rng.randint(1, 30),
-            )
-            if rng.random() < 0.5:
-                sentence += (
-                    f' <a href="/{rng.choice(SECTIONS)}/{rng.getrandbits(40):x}-'
-                    f'{rng.randint(1, 99999)}" data-track="{rng.getrandbits(64):016x}">'
-                    "Read more</a>"
-                )
-            sentences.append(sentence)
-        paragraph = (
-            f'<p id="p-{rng.getrandbits(32):08x}" data-block="{rng.getrandbits(48):012x}">'
-            f"{' '.join(sentences)}</p>\n"
-        )
-        parts.append(paragraph)
-        length += len(paragraph)
-    return ("".join(parts) + tail).encode()
-
-
-def serve(port_queue, size: int, pages: int) -> None:
-    """Serve the pages from one asyncio process, each response built once and written whole.
-
-    The origin's CPU is not the worker's in production; on a two-core machine a server that
-    spends half a millisecond per page (http.server's thread per connection) takes CPU from
-    whichever side uses both cores, which the pipeline's processes do and the plain client's
-    threads (one interpreter) do not.
-    """
-    import asyncio
-
-    responses: dict[int, bytes] = {}
-
-    def response(number: int) -> bytes:
-        if number not in responses:
-            body = page_body(number, size)
-            head = (
-                "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
-                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
-            )
-            responses[number] = head.encode() + body
-        return responses[number]
-
-    async def big(writer) -> None:
-        chunk = b"<p>" + b"x" * 1020 + b"</p>"
-        writer.write(
-            b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
-            + f"Content-Length: {BIG_BYTES}\r\nConnection: close\r\n\r\n".encode()
-        )
-        for _ in range(BIG_BYTES // len(chunk)):
-            writer.write(chunk)
-            await writer.drain()
-
-    async def handle(reader, writer) -> None:
-        try:
-            request = await reader.readuntil(b"\r\n\r\n")
-            path = request.split(b" ", 2)[1].decode().split("?", 1)[0]
-            if path == "/big":
-                await big(writer)
-            else:
-                writer.write(response(int(path.rsplit("/", 1)[-1])))
-                await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass
-        finally:
-            writer.close()
-
-    for number in range(pages):  # built before the first run, so no run pays for them
-        response(number)
-
-    async def main() -> None:
-        server = await asyncio.start_server(handle, "127.0.0.1", 0, backlog=512)
-        port_queue.put(server.sockets[0].getsockname()[1])
-        await server.serve_forever()
-
-    asyncio.run(main())
+from benchmarks.origin import BIG_BYTES, SENTENCES, page_body, serve  # noqa: E402
 
 
 def plain_fetch(port: int, number: int) -> int:
@@ -187,7 +62,6 @@ def setup_django(tmp: str) -> None:
     os.environ["SNAPSHOT_MAX_BYTES"] = str(BIG_BYTES + 1024 * 1024)
     os.environ["LOG_LEVEL"] = "WARNING"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aidaily.settings")
-    sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
@@ -228,13 +102,13 @@ def timed_pool(function, items, concurrency: int) -> float:
 def fetch_and_warc(port: int, numbers: list[int]) -> None:
     """The capture's network and WARC work alone (no storage, no database), for the breakdown:
     each page's records, as a batch appends them to its file."""
-    from sources import capture, fetcher
+    from sources import body, capture, fetcher
 
     policy = fetcher.Policy(user_agent="aidaily-benchmark", allow_private=True)
     for number in numbers:
         result = fetcher.fetch(f"http://127.0.0.1:{port}/page/{number}", policy)
         try:
-            with fetcher.spool() as handle:
+            with body.spool() as handle:
                 capture.write_records(result, handle)
         finally:
             result.close()
@@ -375,7 +249,7 @@ def runs(rates: list[float]) -> str:
     return "runs: " + ", ".join(f"{rate:.0f}" for rate in rates)
 
 
-def main() -> None:
+def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=500)
     parser.add_argument("--size", type=int, default=40_000)
@@ -386,32 +260,15 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="alternating runs; medians shown")
     parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--skip-memory", action="store_true")
-    args = parser.parse_args()
-    if args.memory_child:
-        memory_child(args.memory_child)
-        return
+    return parser.parse_args()
 
-    port_queue = multiprocessing.Queue()
-    server = multiprocessing.Process(
-        target=serve, args=(port_queue, args.size, args.pages), daemon=True
-    )
-    server.start()
-    port = port_queue.get(timeout=10)
-    tmp = tempfile.mkdtemp(prefix="aidaily-bench-")
-    setup_django(tmp)
-    from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
-    from django.db import connection
-
+def measure(args, port: int) -> dict:
+    """Every rate of the run: plain fetches and captures alternately, then the breakdown and
+    the extraction."""
     from sources.services import batches
 
-    print(
-        f"{args.pages} pages of {len(page_body(0, args.size)):,} bytes, "
-        f"concurrency {args.concurrency} ({args.pool} for captures), database {connection.vendor}"
-    )
     timed_pool(lambda n: plain_fetch(port, n), range(20), args.concurrency)  # warm-up
-
     # The two are measured alternately, `--repeat` times, and the medians compared: a run of
     # 500 pages lasts under a second, and these machines are noisy.
     plain_rates, capture_rates, ratios = [], [], []
@@ -425,12 +282,22 @@ def main() -> None:
         every_page = batches(list(range(args.pages)), parallel=args.concurrency)
         warc_only = run(functools.partial(fetch_and_warc, port), every_page)
         extract = run_extraction(run, snapshot_ids, args.concurrency)
+    return {
+        "plain": plain_rates,
+        "capture": capture_rates,
+        "ratios": ratios,
+        "warc_only": args.pages / warc_only,
+        "extract": args.pages / extract,
+    }
+
+
+def print_rates(args, port: int, rates: dict) -> None:
     # Every run's rate, not only the median: on a shared two-core machine the plain client's
     # rate swings by half from one run to the next while the pipeline's holds.
-    plain_rate, capture_rate = median(plain_rates), median(capture_rates)
-    print(f"plain http.client fetch:          {plain_rate:8.1f} pages/s ({runs(plain_rates)})")
-    print(f"  checked fetch + WARC, no DB:    {args.pages / warc_only:8.1f} pages/s (breakdown)")
-    print(f"capture (fetch + WARC + row):     {capture_rate:8.1f} pages/s ({runs(capture_rates)})")
+    plain, capture, ratios = rates["plain"], rates["capture"], rates["ratios"]
+    print(f"plain http.client fetch:          {median(plain):8.1f} pages/s ({runs(plain)})")
+    print(f"  checked fetch + WARC, no DB:    {rates['warc_only']:8.1f} pages/s (breakdown)")
+    print(f"capture (fetch + WARC + row):     {median(capture):8.1f} pages/s ({runs(capture)})")
     wget = wget_warc_rate(port, args.pages)
     if wget is not None:
         print(f"  wget --warc-file, one process:  {wget:8.1f} pages/s (reference)")
@@ -438,22 +305,49 @@ def main() -> None:
         f"ratio capture / plain:            {median(ratios):8.2f}  (goal >= 0.5; median of "
         f"{args.repeat}: {', '.join(f'{r:.2f}' for r in ratios)})"
     )
-    print(f"text extraction (own step):       {args.pages / extract:8.1f} pages/s")
+    print(f"text extraction (own step):       {rates['extract']:8.1f} pages/s")
 
+
+def print_memory(port: int) -> None:
+    """The peak RSS of a fresh worker process capturing the 200 MB response."""
+    child = subprocess.run(
+        [sys.executable, __file__, "--memory-child", str(port)],
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if k != "MEDIA_ROOT"},
+        check=True,
+    )
+    status, size, seconds, idle, peak = child.stdout.split()[-5:]
+    print(
+        f"200 MB response: {status}, {int(size) / 1024 / 1024:.0f} MB stored in {seconds} s; "
+        f"worker peak RSS {int(peak) / 1024:.0f} MB (idle {int(idle) / 1024:.0f} MB; "
+        "goal < 150 MB)"
+    )
+
+
+def main() -> None:
+    args = arguments()
+    if args.memory_child:
+        memory_child(args.memory_child)
+        return
+    port_queue = multiprocessing.Queue()
+    server = multiprocessing.Process(
+        target=serve, args=(port_queue, args.size, args.pages), daemon=True
+    )
+    server.start()
+    port = port_queue.get(timeout=10)
+    setup_django(tempfile.mkdtemp(prefix="aidaily-bench-"))
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    print(
+        f"{args.pages} pages of {len(page_body(0, args.size)):,} bytes, "
+        f"concurrency {args.concurrency} ({args.pool} for captures), database {connection.vendor}"
+    )
+    print_rates(args, port, measure(args, port))
     if not args.skip_memory:
-        child = subprocess.run(
-            [sys.executable, __file__, "--memory-child", str(port)],
-            capture_output=True,
-            text=True,
-            env={k: v for k, v in os.environ.items() if k != "MEDIA_ROOT"},
-            check=True,
-        )
-        status, size, seconds, idle, peak = child.stdout.split()[-5:]
-        print(
-            f"200 MB response: {status}, {int(size) / 1024 / 1024:.0f} MB stored in {seconds} s; "
-            f"worker peak RSS {int(peak) / 1024:.0f} MB (idle {int(idle) / 1024:.0f} MB; "
-            "goal < 150 MB)"
-        )
+        print_memory(port)
     server.terminate()
 
 
