@@ -22,6 +22,8 @@ from verification import policy
 from verification.models import PUBLISHABLE_STATUSES, Evidence, VerificationLog
 from verification.models import VerificationStatus as V
 
+from .sections import BY_KEY, SECTIONS
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -55,8 +57,7 @@ def _load(issue):
     from .models import Issue
 
     evidence = Snapshot.objects.select_related("source").order_by("pk")
-    relations = ("events", "signals", "papers")
-    lookups = [Prefetch(f"{r}__evidence", queryset=evidence) for r in relations]
+    lookups = [Prefetch(f"{kind.relation}__evidence", queryset=evidence) for kind in SECTIONS]
     return Issue.objects.with_items().prefetch_related(*lookups).get(pk=issue.pk)
 
 
@@ -195,7 +196,7 @@ def _source_problems(item, citations, latest, now, max_age) -> list[Problem]:
 
 
 def _coverage_problem(issue, item) -> list[Problem]:
-    if item.section != "event" or item.still_relevant:
+    if not BY_KEY[item.section].dated or item.still_relevant:
         return []
     when = item.occurred_on
     if when is not None and issue.coverage_start <= when <= issue.coverage_end:

@@ -42,6 +42,9 @@ class Section:
     headline_field: str
     #: The text fields searched, the first one being the item's title line.
     searched_fields: tuple
+    #: The fields an item is recognised by when intake looks for near copies: the title
+    #: parts, joined by a space, then the body.
+    fingerprint_fields: tuple
     #: The inline's fields on the issue page.
     inline_fields: tuple
     #: The email's fields: `email_meta` as short lines, `email_fields` as Markdown blocks;
@@ -101,6 +104,7 @@ EVENT = Section(
         "implications",
         "verification_note",
     ),
+    fingerprint_fields=("title", "what_happened"),
     inline_fields=(
         "rank",
         "title",
@@ -129,6 +133,7 @@ SIGNAL = Section(
     name_field="handle",
     headline_field="headline",
     searched_fields=("headline", "handle", "signal_type", "one_line_take", "verification_note"),
+    fingerprint_fields=("headline", "one_line_take"),
     inline_fields=(
         "rank",
         "platform",
@@ -176,6 +181,7 @@ PAPER = Section(
         "one_line_take",
         "verification_note",
     ),
+    fingerprint_fields=("name", "headline", "what_it_does"),
     inline_fields=(
         "rank",
         "name",
