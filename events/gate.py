@@ -116,34 +116,39 @@ def _verification_problems(item, cited, recorded, evidence_rows, latest) -> list
                 item,
             )
         ]
-    found = []
-    if recorded:
-        # The verdict was recorded with evidence: it must still satisfy the rules in force
-        # (a citation or the note may have been edited since).
-        for refusal in policy.refusals(
-            item,
-            outcome=status,
-            note=item.verification_note,
-            snapshots=item.evidence.all(),
-            cited_sources=cited,
-        ):
-            found.append(
-                Problem(
-                    "evidence",
-                    str(refusal),
-                    _("重新打开这条内容，按规则补充说明或证据后重新核实。"),
-                    item,
-                )
-            )
-    elif not item.verification_note.strip():
-        found.append(
+    return _evidence_problems(item, cited, recorded) + _outdated_evidence(
+        item, evidence_rows, latest
+    )
+
+
+def _evidence_problems(item, cited, recorded) -> list[Problem]:
+    """A recorded verdict must still satisfy the rules in force (a citation or the note may
+    have been edited since); one set by other means must at least say why."""
+    if not recorded:
+        if item.verification_note.strip():
+            return []
+        return [
             Problem(
                 "evidence",
                 _("没有读者可见的核实说明。"),
                 _("重新打开并重新核实，写明核实说明。"),
                 item,
             )
-        )
+        ]
+    refusals = policy.refusals(
+        item,
+        outcome=item.verification_status,
+        note=item.verification_note,
+        snapshots=item.evidence.all(),
+        cited_sources=cited,
+    )
+    fix = _("重新打开这条内容，按规则补充说明或证据后重新核实。")
+    return [Problem("evidence", str(refusal), fix, item) for refusal in refusals]
+
+
+def _outdated_evidence(item, evidence_rows, latest) -> list[Problem]:
+    """Evidence whose source's newest capture no longer holds the content verified."""
+    found = []
     for row in evidence_rows:
         capture = latest.get(row.source_id)
         if capture and capture[1] and row.content_hash() and capture[1] != row.content_hash():
