@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -63,26 +63,12 @@ def _load(issue):
 
 def latest_captures(source_ids) -> dict:
     """source id → (finished_at, content hash) of its newest successful capture, in one query."""
-    from sources.models import Snapshot, Source
+    from sources.models import Snapshot
 
-    latest = Snapshot.objects.filter(source=OuterRef("pk"), status="succeeded").order_by(
-        "-finished_at", "-pk"
+    newest = Snapshot.objects.newest_successful_of(source_ids).only(
+        "source", "finished_at", "text_sha256", "sha256"
     )
-    rows = (
-        Source.objects.filter(pk__in=source_ids)
-        .annotate(
-            latest_at=Subquery(latest.values("finished_at")[:1]),
-            latest_text=Subquery(latest.values("text_sha256")[:1]),
-            latest_body=Subquery(latest.values("sha256")[:1]),
-            latest_id=Subquery(latest.values("pk")[:1]),
-        )
-        .values_list("pk", "latest_id", "latest_at", "latest_text", "latest_body")
-    )
-    return {
-        pk: (finished_at, text or body or "")
-        for pk, snapshot_id, finished_at, text, body in rows
-        if snapshot_id is not None
-    }
+    return {s.source_id: (s.finished_at, s.content_hash()) for s in newest}
 
 
 def _recorded(items) -> tuple[set, dict, dict]:
@@ -307,18 +293,11 @@ def _standing_problems(issue, now) -> list[Problem]:
 def _cut_short(issue) -> list[Problem]:
     """Cited sources whose newest successful capture was cut short (past SNAPSHOT_MAX_BYTES or
     the time limit), so the passage cited may not be in the archived copy."""
-    from sources.models import Snapshot, Source
+    from sources.models import Snapshot
 
     citations = [(item, c) for item in issue.items() for c in item.citations.all()]
-    latest = Snapshot.objects.filter(source=OuterRef("pk"), status="succeeded").order_by(
-        "-finished_at", "-pk"
-    )
-    cut = set(
-        Source.objects.filter(pk__in={c.source_id for _item, c in citations})
-        .annotate(cut=Subquery(latest.values("truncated")[:1]))
-        .filter(cut=True)
-        .values_list("pk", flat=True)
-    )
+    newest = Snapshot.objects.newest_successful_of({c.source_id for _item, c in citations})
+    cut = set(newest.filter(truncated=True).values_list("source_id", flat=True))
     return [
         Problem(
             "truncated_snapshot",

@@ -41,11 +41,7 @@ class IssueQuerySet(models.QuerySet):
 
         from .models import Citation
 
-        latest_snapshot = (
-            Snapshot.objects.filter(source=OuterRef("source"), status="succeeded")
-            .order_by("-finished_at", "-pk")
-            .values("pk")[:1]
-        )
+        latest_snapshot = Snapshot.objects.newest_successful(OuterRef("source")).values("pk")[:1]
         citations = (
             Citation.objects.select_related("source")
             .annotate(snapshot_id=Subquery(latest_snapshot))
