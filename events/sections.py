@@ -1,11 +1,13 @@
 """The kinds of ranked item an issue holds (events, social signals, papers), in one registry.
 
-Everything that treats the kinds alike reads this table: the importer and the writer, the page,
-the email, search, filters, the admin's inlines, the gate and the review. Adding a kind is one
-`Section` entry here, its model, and its web fragment (`template`).
+Everything that treats the kinds alike reads this table: the daily-format parser, importer and
+writer, the page, the email, search, filters, the issue page's inlines, the gate, the review,
+four eyes and the intake desk. What only a kind can say lives with it: its model (and the
+citation's foreign key to it), its page fragment (`template`), the parser's `_<key>` builder
+and its admin page.
 
-No model is imported here: the model classes themselves are defined with the search fields
-below, so each entry names its model and resolves it once the app registry is ready.
+No model is imported here: the models read their keys from these entries, so each entry names
+its model and resolves it once the app registry is ready.
 """
 
 from dataclasses import dataclass
