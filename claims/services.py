@@ -46,12 +46,10 @@ class Captures:
     """The latest successful capture of each source and its text, each read once."""
 
     def __init__(self, sources):
-        self.latest: dict[int, Snapshot] = {}
-        rows = Snapshot.objects.filter(
-            source__in=list(sources), status=Snapshot.Status.SUCCEEDED
-        ).order_by("source_id", "-finished_at", "-pk")
-        for snapshot in rows.select_related("source"):
-            self.latest.setdefault(snapshot.source_id, snapshot)
+        rows = Snapshot.objects.newest_successful_of([source.pk for source in sources])
+        self.latest: dict[int, Snapshot] = {
+            snapshot.source_id: snapshot for snapshot in rows.select_related("source")
+        }
         self.texts: dict[int, str | None] = {}
 
     def source_text(self, source) -> SourceText:

@@ -5,9 +5,8 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import Correction, Event, Issue, Paper, SocialSignal, Tag
-
-SECTION_MODELS = {"event": Event, "signal": SocialSignal, "paper": Paper}
+from .models import Correction, Issue, Tag
+from .sections import BY_KEY, SECTIONS
 
 
 class DateInput(forms.DateInput):
@@ -41,7 +40,7 @@ class IssueFilter(django_filters.FilterSet):
     )
     section = django_filters.ChoiceFilter(
         label=_("栏目"),
-        choices=[("event", _("大事件")), ("signal", _("社交信号")), ("paper", _("论文"))],
+        choices=[(kind.key, kind.title) for kind in SECTIONS],
         method="filter_section",
         empty_label=_("全部"),
     )
@@ -60,16 +59,16 @@ class IssueFilter(django_filters.FilterSet):
         if not value:
             return queryset
         condition = Q()
-        for model in SECTION_MODELS.values():
-            condition |= Exists(model.objects.filter(issue=OuterRef("pk"), tags=value))
+        for kind in SECTIONS:
+            condition |= Exists(kind.model.objects.filter(issue=OuterRef("pk"), tags=value))
         return queryset.filter(condition)
 
     def filter_section(self, queryset, name, value):
         """Issues that have items in that section."""
-        model = SECTION_MODELS.get(value)
-        if model is None:
+        kind = BY_KEY.get(value)
+        if kind is None:
             return queryset
-        return queryset.filter(Exists(model.objects.filter(issue=OuterRef("pk"))))
+        return queryset.filter(Exists(kind.model.objects.filter(issue=OuterRef("pk"))))
 
     def filter_corrected(self, queryset, name, value):
         if value is None:

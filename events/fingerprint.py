@@ -5,6 +5,8 @@ import json
 
 from django.forms.models import model_to_dict
 
+from .sections import SECTIONS
+
 IGNORED_FIELDS = {
     "id",
     "version",
@@ -51,9 +53,10 @@ def content_fingerprint(issue) -> str:
             )
         },
         "conclusions": [(c.position, c.text) for c in issue.conclusions.all()],
-        "events": [_row(e) for e in issue.events.all()],
-        "signals": [_row(s) for s in issue.signals.all()],
-        "papers": [_row(p) for p in issue.papers.all()],
+        **{
+            kind.relation: [_row(item) for item in getattr(issue, kind.relation).all()]
+            for kind in SECTIONS
+        },
     }
     encoded = json.dumps(content, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(encoded.encode()).hexdigest()

@@ -14,9 +14,9 @@ verification (recorded with its own log and evidence rules), is not writing.
 
 from django.utils.translation import gettext as _
 
-from .models import Citation, Conclusion, Event, Paper, SocialSignal
+from .models import Citation, Conclusion
+from .sections import SECTIONS
 
-ITEM_MODELS = (("event", Event), ("signal", SocialSignal), ("paper", Paper))
 ISSUE_TEXT = ("title", "overview", "coverage_note", "business_analysis")
 #: Not text someone wrote: bookkeeping, and what the verification service records.
 NOT_WRITING = frozenset(
@@ -79,11 +79,12 @@ def _items_written(issue, *, by, since) -> list:
         (key, getattr(record, f"{key}_id"))
         for record in _history(Citation, issue_id=issue.pk)
         if _counts(record, by=by, since=since)
-        for key, _model in ITEM_MODELS
+        for key in (kind.citation_field for kind in SECTIONS)
     }
     written = []
-    for key, model in ITEM_MODELS:
-        items = list(getattr(issue, model._meta.default_related_name).all())
+    for kind in SECTIONS:
+        key, model = kind.key, kind.model
+        items = list(getattr(issue, kind.relation).all())
         records = _history(model, id__in=[item.pk for item in items])
         edited = _writes(records, _text_fields(model), by=by, since=since)
         written += [

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,6 +21,8 @@ from claims import services as claims
 from verification import policy
 from verification.models import PUBLISHABLE_STATUSES, Evidence, VerificationLog
 from verification.models import VerificationStatus as V
+
+from .sections import BY_KEY, SECTIONS
 
 
 @dataclass(frozen=True)
@@ -55,33 +57,18 @@ def _load(issue):
     from .models import Issue
 
     evidence = Snapshot.objects.select_related("source").order_by("pk")
-    relations = ("events", "signals", "papers")
-    lookups = [Prefetch(f"{r}__evidence", queryset=evidence) for r in relations]
+    lookups = [Prefetch(f"{kind.relation}__evidence", queryset=evidence) for kind in SECTIONS]
     return Issue.objects.with_items().prefetch_related(*lookups).get(pk=issue.pk)
 
 
 def latest_captures(source_ids) -> dict:
     """source id → (finished_at, content hash) of its newest successful capture, in one query."""
-    from sources.models import Snapshot, Source
+    from sources.models import Snapshot
 
-    latest = Snapshot.objects.filter(source=OuterRef("pk"), status="succeeded").order_by(
-        "-finished_at", "-pk"
+    newest = Snapshot.objects.newest_successful_of(source_ids).only(
+        "source", "finished_at", "text_sha256", "sha256"
     )
-    rows = (
-        Source.objects.filter(pk__in=source_ids)
-        .annotate(
-            latest_at=Subquery(latest.values("finished_at")[:1]),
-            latest_text=Subquery(latest.values("text_sha256")[:1]),
-            latest_body=Subquery(latest.values("sha256")[:1]),
-            latest_id=Subquery(latest.values("pk")[:1]),
-        )
-        .values_list("pk", "latest_id", "latest_at", "latest_text", "latest_body")
-    )
-    return {
-        pk: (finished_at, text or body or "")
-        for pk, snapshot_id, finished_at, text, body in rows
-        if snapshot_id is not None
-    }
+    return {s.source_id: (s.finished_at, s.content_hash()) for s in newest}
 
 
 def _recorded(items) -> tuple[set, dict, dict]:
@@ -115,34 +102,39 @@ def _verification_problems(item, cited, recorded, evidence_rows, latest) -> list
                 item,
             )
         ]
-    found = []
-    if recorded:
-        # The verdict was recorded with evidence: it must still satisfy the rules in force
-        # (a citation or the note may have been edited since).
-        for refusal in policy.refusals(
-            item,
-            outcome=status,
-            note=item.verification_note,
-            snapshots=item.evidence.all(),
-            cited_sources=cited,
-        ):
-            found.append(
-                Problem(
-                    "evidence",
-                    str(refusal),
-                    _("重新打开这条内容，按规则补充说明或证据后重新核实。"),
-                    item,
-                )
-            )
-    elif not item.verification_note.strip():
-        found.append(
+    return _evidence_problems(item, cited, recorded) + _outdated_evidence(
+        item, evidence_rows, latest
+    )
+
+
+def _evidence_problems(item, cited, recorded) -> list[Problem]:
+    """A recorded verdict must still satisfy the rules in force (a citation or the note may
+    have been edited since); one set by other means must at least say why."""
+    if not recorded:
+        if item.verification_note.strip():
+            return []
+        return [
             Problem(
                 "evidence",
                 _("没有读者可见的核实说明。"),
                 _("重新打开并重新核实，写明核实说明。"),
                 item,
             )
-        )
+        ]
+    refusals = policy.refusals(
+        item,
+        outcome=item.verification_status,
+        note=item.verification_note,
+        snapshots=item.evidence.all(),
+        cited_sources=cited,
+    )
+    fix = _("重新打开这条内容，按规则补充说明或证据后重新核实。")
+    return [Problem("evidence", str(refusal), fix, item) for refusal in refusals]
+
+
+def _outdated_evidence(item, evidence_rows, latest) -> list[Problem]:
+    """Evidence whose source's newest capture no longer holds the content verified."""
+    found = []
     for row in evidence_rows:
         capture = latest.get(row.source_id)
         if capture and capture[1] and row.content_hash() and capture[1] != row.content_hash():
@@ -195,7 +187,7 @@ def _source_problems(item, citations, latest, now, max_age) -> list[Problem]:
 
 
 def _coverage_problem(issue, item) -> list[Problem]:
-    if item.section != "event" or item.still_relevant:
+    if not BY_KEY[item.section].dated or item.still_relevant:
         return []
     when = item.occurred_on
     if when is not None and issue.coverage_start <= when <= issue.coverage_end:
@@ -301,18 +293,11 @@ def _standing_problems(issue, now) -> list[Problem]:
 def _cut_short(issue) -> list[Problem]:
     """Cited sources whose newest successful capture was cut short (past SNAPSHOT_MAX_BYTES or
     the time limit), so the passage cited may not be in the archived copy."""
-    from sources.models import Snapshot, Source
+    from sources.models import Snapshot
 
     citations = [(item, c) for item in issue.items() for c in item.citations.all()]
-    latest = Snapshot.objects.filter(source=OuterRef("pk"), status="succeeded").order_by(
-        "-finished_at", "-pk"
-    )
-    cut = set(
-        Source.objects.filter(pk__in={c.source_id for _item, c in citations})
-        .annotate(cut=Subquery(latest.values("truncated")[:1]))
-        .filter(cut=True)
-        .values_list("pk", flat=True)
-    )
+    newest = Snapshot.objects.newest_successful_of({c.source_id for _item, c in citations})
+    cut = set(newest.filter(truncated=True).values_list("source_id", flat=True))
     return [
         Problem(
             "truncated_snapshot",

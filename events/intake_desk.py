@@ -17,11 +17,11 @@ from intake.text import NEAR_SIMILARITY, band_keys, fingerprint_text, signature,
 from sources.models import Source
 from sources.normalise import normalise_url
 
-from .models import Citation, Event, Issue, Paper, SocialSignal
+from .models import Citation, Issue
+from .sections import BY_KEY, SECTIONS
 
 LOOKBACK_DAYS = 60  # how far back a near-duplicate item still counts as "covered"
 PUBLISHED = Issue.Status.PUBLISHED  # a draft that never went out covered nothing
-SECTIONS = {"event": Event, "signal": SocialSignal, "paper": Paper}
 
 
 class IntakeRefused(hooks.Refused):
@@ -37,11 +37,8 @@ def _local_bounds(start: datetime.date, end: datetime.date):
 
 
 def _item_text(item) -> str:
-    if isinstance(item, Event):
-        return fingerprint_text(item.title, item.what_happened)
-    if isinstance(item, SocialSignal):
-        return fingerprint_text(item.headline, item.one_line_take)
-    return fingerprint_text(f"{item.name} {item.headline}", item.what_it_does)
+    *title, body = (getattr(item, name) for name in BY_KEY[item.section].fingerprint_fields)
+    return fingerprint_text(" ".join(title), body)
 
 
 def _covered(item, url: str = "") -> dict:
@@ -55,7 +52,7 @@ def _covered(item, url: str = "") -> dict:
 class IssueDesk(hooks.Desk):
     """Answers with Issue, its items and their citations."""
 
-    sections = (("event", _("大事件")), ("signal", _("社交信号")), ("paper", _("论文")))
+    sections = tuple((kind.key, kind.title) for kind in SECTIONS)
 
     def coverage_window(self, *, now=None):
         now = now or timezone.now()
@@ -98,8 +95,8 @@ class IssueDesk(hooks.Desk):
     def _item_index(self, today) -> dict[int, list]:
         since = today - datetime.timedelta(days=LOOKBACK_DAYS)
         index: dict[int, list] = {}
-        for model in SECTIONS.values():
-            for item in model.objects.filter(
+        for kind in SECTIONS:
+            for item in kind.model.objects.filter(
                 issue__date__lt=today, issue__date__gte=since, issue__status=PUBLISHED
             ).select_related("issue"):
                 sig = signature(_item_text(item))
@@ -132,9 +129,10 @@ def _item_fields(section: str, story, first) -> dict:
 @transaction.atomic
 def add_story(*, story, section: str, user) -> tuple[str, str]:
     """Create today's item from a story, citing every visible entry; the story becomes used."""
-    model = SECTIONS.get(section)
-    if model is None:
+    kind = BY_KEY.get(section)
+    if kind is None:
         raise IntakeRefused(_("未知栏目：%(s)s") % {"s": section})
+    model = kind.model
     if not user.has_perm(f"events.add_{model._meta.model_name}"):
         raise IntakeRefused(_("你没有添加这类内容的权限。"))
     story = type(story).objects.select_for_update().get(pk=story.pk)

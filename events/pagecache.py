@@ -23,6 +23,7 @@ from django.core.cache import cache
 from django.dispatch import receiver
 from django.utils import translation
 
+from .sections import SECTIONS
 from .signals import issue_corrected, issue_published, issue_withdrawn
 
 PAGE_SECONDS = 600  # bounds what the version cannot see, e.g. a newer snapshot of a source
@@ -38,9 +39,7 @@ def version_key(issue) -> str:
         issue.updated_at,
         issue.published_at,
         issue.last_correction_id,
-        issue.events_changed,
-        issue.signals_changed,
-        issue.papers_changed,
+        *(getattr(issue, f"{kind.relation}_changed") for kind in SECTIONS),
         translation.get_language(),
     ]
     digest = hashlib.sha256("|".join(str(part) for part in parts).encode()).hexdigest()

@@ -1,6 +1,8 @@
 from django.db import models
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, Subquery
 
+from .sections import SECTIONS
+
 
 class IssueQuerySet(models.QuerySet):
     def published(self):
@@ -18,11 +20,14 @@ class IssueQuerySet(models.QuerySet):
         from .models import Citation
 
         citations = Citation.objects.select_related("source").order_by("position", "pk")
+        return self._with_parts(citations)
+
+    def _with_parts(self, citations):
         lookups = []
-        for relation in ("events", "signals", "papers"):
+        for kind in SECTIONS:
             lookups += [
-                Prefetch(f"{relation}__citations", queryset=citations),
-                f"{relation}__tags",
+                Prefetch(f"{kind.relation}__citations", queryset=citations),
+                f"{kind.relation}__tags",
             ]
         return self.prefetch_related("conclusions", "corrections", *lookups)
 
@@ -36,27 +41,17 @@ class IssueQuerySet(models.QuerySet):
 
         from .models import Citation
 
-        latest_snapshot = (
-            Snapshot.objects.filter(source=OuterRef("source"), status="succeeded")
-            .order_by("-finished_at", "-pk")
-            .values("pk")[:1]
-        )
+        latest_snapshot = Snapshot.objects.newest_successful(OuterRef("source")).values("pk")[:1]
         citations = (
             Citation.objects.select_related("source")
             .annotate(snapshot_id=Subquery(latest_snapshot))
             .order_by("position", "pk")
         )
-        lookups = []
-        for relation in ("events", "signals", "papers"):
-            lookups += [
-                Prefetch(f"{relation}__citations", queryset=citations),
-                f"{relation}__tags",
-            ]
-        return self.prefetch_related("conclusions", "corrections", *lookups)
+        return self._with_parts(citations)
 
     def for_archive(self):
         """Published issues for the archive list: counts as subqueries, no query per issue."""
-        from .models import Correction, Event, Paper, SocialSignal
+        from .models import Correction
 
         def count_of(model):
             return Subquery(
@@ -71,9 +66,7 @@ class IssueQuerySet(models.QuerySet):
         return (
             self.published()
             .annotate(
-                event_count=count_of(Event),
-                signal_count=count_of(SocialSignal),
-                paper_count=count_of(Paper),
+                **{f"{kind.key}_count": count_of(kind.model) for kind in SECTIONS},
                 is_corrected=Exists(Correction.objects.filter(issue=OuterRef("pk"))),
             )
             .defer("business_analysis", "withdrawal_reason", "approved_fingerprint")
@@ -90,7 +83,7 @@ class IssueQuerySet(models.QuerySet):
 
     def with_page_version(self):
         """Annotate what the cached public page depends on, so a change makes a new cache key."""
-        from .models import Correction, Event, Paper, SocialSignal
+        from .models import Correction
 
         def latest(model, field):
             return Subquery(
@@ -99,7 +92,5 @@ class IssueQuerySet(models.QuerySet):
 
         return self.annotate(
             last_correction_id=latest(Correction, "pk"),
-            events_changed=latest(Event, "updated_at"),
-            signals_changed=latest(SocialSignal, "updated_at"),
-            papers_changed=latest(Paper, "updated_at"),
+            **{f"{kind.relation}_changed": latest(kind.model, "updated_at") for kind in SECTIONS},
         )

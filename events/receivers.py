@@ -6,10 +6,10 @@ from django.dispatch import receiver
 
 from sources.signals import source_freeze_check
 
-from . import content_guard, workflow
-from .models import Citation, Conclusion, Event, Issue, Paper, SocialSignal
+from . import content_guard, sections, workflow
+from .models import Citation, Conclusion, Issue
 
-CONTENT_MODELS = (Conclusion, Event, SocialSignal, Paper, Citation)
+CONTENT_MODELS = (Conclusion, *sections.models(), Citation)
 #: Saves touching only these come from verification.services, whose own signal (handled in
 #: receivers_verification) sends the issue back to review with the reason it knows.
 VERIFICATION_FIELDS = frozenset(
@@ -56,7 +56,7 @@ def content_deleted(sender, instance, **kwargs):
         content_guard.check_issue_delete(instance)
 
 
-TAG_RELATIONS = frozenset(model.tags.through for model in (Event, SocialSignal, Paper))
+TAG_RELATIONS = frozenset(model.tags.through for model in sections.models())
 
 
 @receiver(m2m_changed)

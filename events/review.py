@@ -4,7 +4,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from .models import Citation, Conclusion, Event, Issue, Paper, SocialSignal, TransitionLog
+from .models import Citation, Conclusion, Issue, TransitionLog
+from .sections import SECTIONS
 
 REVIEW_ACTIONS = ("approve", "request_changes")
 
@@ -42,9 +43,7 @@ def changes_since(issue: Issue, since) -> list[Change]:
     scopes = [
         (Issue, {"id": issue.pk}),
         (Conclusion, {"issue_id": issue.pk}),
-        (Event, {"issue_id": issue.pk}),
-        (SocialSignal, {"issue_id": issue.pk}),
-        (Paper, {"issue_id": issue.pk}),
+        *((kind.model, {"issue_id": issue.pk}) for kind in SECTIONS),
         (Citation, {"issue_id": issue.pk}),
     ]
     changes: list[Change] = []

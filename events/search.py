@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from .sections import SECTIONS
+
 MAX_QUERY_LENGTH = 100
 MAX_TERMS = 5
 MAX_HITS = 40  # newest first; a reader refines the query rather than paging through hundreds
@@ -23,14 +25,10 @@ SNIPPET_CHARS = 120
 
 #: model path → the text fields searched, the first one being the item's title line.
 SEARCHED_FIELDS = {
-    "event": ("title", "what_happened", "key_facts", "why_it_matters", "implications",
-              "verification_note"),
-    "signal": ("headline", "handle", "signal_type", "one_line_take", "verification_note"),
-    "paper": ("headline", "name", "what_it_does", "what_is_new", "applications",
-              "one_line_take", "verification_note"),
+    **{kind.key: kind.searched_fields for kind in SECTIONS},
     "issue": ("title", "overview", "business_analysis"),
     "conclusion": ("text",),
-}  # fmt: skip
+}
 
 
 @dataclass
@@ -139,12 +137,10 @@ def snippet(texts: list[str], terms: list[str]) -> SafeString:
     return escape(flat[:SNIPPET_CHARS])
 
 
-#: How each kind of hit is titled, from the values fetched.
-TITLES = {
-    "event": lambda row: f"{row['rank']}. {row['title']}",
-    "signal": lambda row: f"{row['rank']}. {row['handle']}: {row['headline']}",
-    "paper": lambda row: f"{row['rank']}. {row['name']}: {row['headline']}",
-}
+def _title(kind, row) -> str:
+    """How an item hit is titled, from the values fetched: "1. title" or "1. name: headline"."""
+    name = f"{row['rank']}. {row[kind.name_field]}"
+    return f"{name}: {row[kind.headline_field]}" if kind.headline_field else name
 
 
 def search(query: str) -> list[Hit]:
@@ -153,17 +149,17 @@ def search(query: str) -> list[Hit]:
     Rows are fetched as values, not model instances, and URLs built from one reversed
     prefix: the page shows up to MAX_HITS results in well under the time of one SQL query each.
     """
-    from .models import Conclusion, Event, Issue, Paper, SocialSignal
+    from .models import Conclusion, Issue
 
     terms = terms_of(query)
     if not terms:
         return []
     day_url = reverse("events:issue", args=["0000-00-00"]).replace("0000-00-00", "{}")
     hits = []
-    for kind, model in (("event", Event), ("signal", SocialSignal), ("paper", Paper)):
-        fields = SEARCHED_FIELDS[kind]
+    for section in SECTIONS:
+        kind, fields = section.key, section.searched_fields
         rows = (
-            _matching(model.objects.filter(issue__status="published"), fields, terms)
+            _matching(section.model.objects.filter(issue__status="published"), fields, terms)
             .order_by("-issue__date", "rank")
             .values("rank", "issue__date", *fields)[:MAX_HITS]
         )
@@ -171,7 +167,7 @@ def search(query: str) -> list[Hit]:
             date = row["issue__date"]
             url = f"{day_url.format(date.isoformat())}#{kind}-{row['rank']}"
             texts = [row[field] for field in fields]
-            hits.append((kind, date, url, TITLES[kind](row), texts))
+            hits.append((kind, date, url, _title(section, row), texts))
     issues = _matching(Issue.objects.published(), SEARCHED_FIELDS["issue"], terms)
     for issue in issues.order_by("-date")[:MAX_HITS]:
         texts = [issue.overview, issue.business_analysis, issue.title]

@@ -33,7 +33,7 @@ def capture_summary(issue) -> dict:
     """How many of the issue's sources have a successful capture, which have none, and which
     were cut short in their newest one (the passage cited may not be in it)."""
     newest = Snapshot.objects.filter(source=OuterRef("pk")).order_by("-pk")
-    succeeded = newest.filter(status=Snapshot.Status.SUCCEEDED)
+    succeeded = Snapshot.objects.newest_successful(OuterRef("pk"))
     sources = (
         Source.objects.cited_by_issue(issue)
         .annotate(

@@ -114,7 +114,7 @@ class Source(models.Model):
 
     def latest_succeeded_snapshot(self):
         """The newest successful capture, or None."""
-        return self.snapshots.succeeded().order_by("-finished_at", "-pk").first()
+        return Snapshot.objects.newest_successful(self).first()
 
 
 def snapshot_upload_path(snapshot, filename):
@@ -128,7 +128,19 @@ def snapshot_upload_path(snapshot, filename):
     return f"snapshots/{snapshot.queued_at.astimezone(UTC):%Y/%m/%d}/{filename}"
 
 
-class Snapshot(models.Model):
+class ContentHashed:
+    """A record of a capture's hashes (the capture itself, or evidence that copies them)."""
+
+    def content_hash(self) -> str:
+        """What tells whether the source changed: the extracted text's hash, else the body's.
+
+        The text is compared in its normalised form, so a change of layout alone is no change;
+        the body's hash stands in for captures with no text extracted.
+        """
+        return self.text_sha256 or self.sha256 or ""
+
+
+class Snapshot(ContentHashed, models.Model):
     """One capture attempt of a source. Rows are appended, never rewritten after they finish."""
 
     class Status(models.TextChoices):

@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Now
 
 #: A capture still in hand: waiting for or held by a worker, or awaiting extraction.
@@ -40,6 +41,24 @@ class SourceQuerySet(models.QuerySet):
 class SnapshotQuerySet(models.QuerySet):
     def succeeded(self):
         return self.filter(status="succeeded")
+
+    def newest_successful(self, source):
+        """The source's successful captures, newest first: `.first()` is its newest capture, and
+        with `source=OuterRef(...)` `.values(field)[:1]` is a subquery of it.
+
+        Newest by finished_at, then id: the order the partial index snapshot_latest_success
+        keeps, so the newest is one index step, not a sort of the source's history.
+        """
+        return self.filter(source=source, status="succeeded").order_by("-finished_at", "-pk")
+
+    def newest_successful_of(self, sources):
+        """The newest successful capture of each of these sources (ids, rows or a queryset),
+        one row per source that has one, in one query."""
+        from .models import Source  # models imports this module
+
+        newest = self.model.objects.newest_successful(OuterRef("pk")).values("pk")[:1]
+        ids = Source.objects.filter(pk__in=sources).annotate(newest=Subquery(newest))
+        return self.filter(pk__in=ids.values("newest"))
 
     def public(self):
         """Captures anyone may read: those of a source a published issue cites."""

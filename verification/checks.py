@@ -1,18 +1,16 @@
 """System checks: a misspelt rule or outcome in AIDAILY_VERIFICATION fails at start-up."""
 
-from django.conf import settings
 from django.core.checks import Error, register
 
 from .models import VerificationStatus
-from .policy import CHECKS
+from .policy import CHECKS, declared_rules
 
 
 @register()
 def verification_policy_check(app_configs, **kwargs):
     """Every configured rule exists and names real outcomes."""
-    config = getattr(settings, "AIDAILY_VERIFICATION", {}) or {}
     errors = []
-    for name, rule in config.get("RULES", {}).items():
+    for name, rule in declared_rules().items():
         if name not in CHECKS:
             errors.append(
                 Error(

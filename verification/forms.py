@@ -17,7 +17,7 @@ class EvidenceChoiceField(forms.ModelMultipleChoiceField):
             source=snapshot.source.publisher or snapshot.source.host,
             when=f"{when:%Y-%m-%d %H:%M}" if when else "—",
             id=snapshot.pk,
-            digest=(snapshot.text_sha256 or snapshot.sha256)[:12],
+            digest=snapshot.content_hash()[:12],
         )
 
 

@@ -11,6 +11,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from sources.models import ContentHashed
+
 
 class VerificationStatus(models.TextChoices):
     UNVERIFIED = "unverified", _("未核实")
@@ -132,7 +134,7 @@ class VerificationLog(models.Model):
         return self.actor_id is None
 
 
-class Evidence(models.Model):
+class Evidence(ContentHashed, models.Model):
     """One snapshot a verification relied on, with the content hashes it had at that moment.
 
     Rows stay `current` while the verdict stands; re-verifying or reopening the item retires
@@ -180,10 +182,6 @@ class Evidence(models.Model):
 
     def __str__(self):
         return f"{self.source_id}@{self.snapshot_id}"
-
-    def content_hash(self) -> str:
-        """The hash used to tell whether the source changed: the text's, else the body's."""
-        return self.text_sha256 or self.sha256
 
 
 class SourceChangeAlert(models.Model):

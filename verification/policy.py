@@ -1,4 +1,4 @@
-"""The evidence rules, read from settings.AIDAILY_VERIFICATION["RULES"].
+"""The evidence rules: DEFAULT_RULES, or settings.AIDAILY_VERIFICATION["RULES"] when set.
 
 Each rule is a named check over the outcome, the public note and the chosen snapshots. The
 settings say which outcomes (and which item sections) a rule applies to, so a newsroom can
@@ -19,7 +19,8 @@ from .models import VerificationStatus
 
 V = VerificationStatus
 
-#: Used when the settings do not name rules; the issue's policy.
+#: The newsroom's policy: which rule applies to which outcomes (and item sections). A "RULES"
+#: entry in settings.AIDAILY_VERIFICATION replaces it.
 DEFAULT_RULES = {
     "public_note": {"outcomes": [V.VERIFIED, V.PARTIALLY_VERIFIED]},
     "cited_snapshot": {"outcomes": [V.VERIFIED, V.PARTIALLY_VERIFIED]},
@@ -113,10 +114,15 @@ CHECKS: dict[str, Callable[[Proposal], str | None]] = {
 }
 
 
+def declared_rules() -> dict:
+    """The rules as declared, not yet checked: settings' "RULES", else DEFAULT_RULES."""
+    config = getattr(settings, "AIDAILY_VERIFICATION", {}) or {}
+    return config.get("RULES", DEFAULT_RULES)
+
+
 def configured_rules() -> dict:
     """The rules in force: settings.AIDAILY_VERIFICATION["RULES"], else the defaults."""
-    config = getattr(settings, "AIDAILY_VERIFICATION", {}) or {}
-    rules = config.get("RULES", DEFAULT_RULES)
+    rules = declared_rules()
     unknown = set(rules) - set(CHECKS)
     if unknown:
         raise ValueError(f"Unknown verification rules in settings: {sorted(unknown)}")

@@ -254,7 +254,7 @@ def text_diff(old: Snapshot, new: Snapshot) -> str:
 
 def change_reason(source: Source, old: Snapshot, new: Snapshot) -> str:
     """The log's sentence naming the source and what changed."""
-    old_hash, new_hash = old.text_sha256 or old.sha256, new.text_sha256 or new.sha256
+    old_hash, new_hash = old.content_hash(), new.content_hash()
     when = timezone.localtime(new.finished_at or timezone.now())
     return _(
         "来源“%(source)s”（%(url)s）在 %(when)s 的抓取中内容有变化："
@@ -347,7 +347,7 @@ def handle_source_change(*, source: Source, snapshot: Snapshot, previous=None) -
     """
     if snapshot.status != Snapshot.Status.SUCCEEDED:
         return []
-    new_hash = snapshot.text_sha256 or snapshot.sha256
+    new_hash = snapshot.content_hash()
     stale = [
         row
         for row in Evidence.objects.filter(source=source, current=True).select_related(

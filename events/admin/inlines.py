@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .. import ranking
-from ..models import Conclusion, Event, Paper, SocialSignal
+from ..models import Conclusion
+from ..sections import SECTIONS
 from .forms import VersionCheckedForm
 from .permissions import can_edit_issue_content
 
@@ -148,59 +149,16 @@ class ItemInline(ContentInline, admin.StackedInline):
         )
 
 
-class EventInline(ItemInline):
-    model = Event
-    fields = [
-        "rank",
-        "title",
-        "occurred_on",
-        "still_relevant",
-        "what_happened",
-        "key_facts",
-        "why_it_matters",
-        "implications",
-        "tags",
-        "verification",
-        "sources",
-        "expected_version",
-        "loaded_at",
-    ]
+def _item_inline(kind):
+    """The issue page's inline of one kind: its own fields, then what every item shows."""
+    fields = [*kind.inline_fields, "tags", "verification", "sources"]
+    attributes = {
+        "model": kind.model,
+        "fields": [*fields, "expected_version", "loaded_at"],
+        "__module__": __name__,
+    }
+    return type(f"{kind.model_name}Inline", (ItemInline,), attributes)
 
 
-class SocialSignalInline(ItemInline):
-    model = SocialSignal
-    fields = [
-        "rank",
-        "platform",
-        "handle",
-        "headline",
-        "post_url",
-        "signal_type",
-        "verification_note",
-        "one_line_take",
-        "tags",
-        "verification",
-        "sources",
-        "expected_version",
-        "loaded_at",
-    ]
-
-
-class PaperInline(ItemInline):
-    model = Paper
-    fields = [
-        "rank",
-        "name",
-        "headline",
-        "arxiv_id",
-        "url",
-        "what_it_does",
-        "what_is_new",
-        "applications",
-        "one_line_take",
-        "tags",
-        "verification",
-        "sources",
-        "expected_version",
-        "loaded_at",
-    ]
+#: One inline per kind, in page order.
+ITEM_INLINES = tuple(_item_inline(kind) for kind in SECTIONS)

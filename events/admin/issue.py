@@ -17,17 +17,15 @@ from sources.admin import IssueSnapshotsAdminMixin
 from sources.models import Source
 from verification.admin import IssueGateAdminMixin
 
-from .. import ranking, review, source_corrections, workflow
-from ..models import Event, Issue, Paper, ReviewComment, SocialSignal
+from .. import ranking, review, sections, source_corrections, workflow
+from ..models import Issue, ReviewComment
 from .dailyformat import DailyFormatAdminMixin
 from .forms import ConcurrentEditAdminMixin, VersionCheckedForm
 from .history import GuardedRevertAdminMixin
-from .inlines import ConclusionInline, EventInline, PaperInline, SocialSignalInline
+from .inlines import ITEM_INLINES, ConclusionInline
 from .panels import IssuePanelsBase
 from .permissions import can_edit_issue_content
 from .preview import PreviewLinkAdminMixin
-
-ITEM_MODELS = {"event": Event, "signal": SocialSignal, "paper": Paper}
 
 
 @admin.register(Issue)
@@ -51,7 +49,7 @@ class IssueAdmin(
     ordering = ["-date"]
     save_on_top = True
     view_on_site = False  # the sidebar's preview link serves drafts to staff as well
-    inlines = [ConclusionInline, EventInline, SocialSignalInline, PaperInline]
+    inlines = [ConclusionInline, *ITEM_INLINES]
     fieldsets = [
         (
             gettext_lazy("基本信息"),
@@ -105,14 +103,14 @@ class IssueAdmin(
 
     def save_formset(self, request, form, formset, change):
         model = formset.model
-        if model in ITEM_MODELS.values():
+        if model in sections.models():
             changed = [f.instance.pk for f in formset.forms if f.instance.pk and f.has_changed()]
             ranking.park(model, changed)  # so swapping two ranks does not collide midway
             for inline_form in formset.forms:
                 if inline_form.instance.pk is None:
                     inline_form.instance.created_by = request.user
         super().save_formset(request, form, formset, change)
-        if model in ITEM_MODELS.values():
+        if model in sections.models():
             ranking.renumber(model, form.instance.pk)
 
     # --- the workflow sidebar --------------------------------------------------------------
@@ -305,7 +303,7 @@ def _item_from_target(issue, target: str):
     if not target:
         return None
     section, _sep, pk = target.partition(":")
-    model = ITEM_MODELS.get(section)
-    if model is None or not pk.isdigit():
+    kind = sections.BY_KEY.get(section)
+    if kind is None or not pk.isdigit():
         return False
-    return model.objects.filter(issue=issue, pk=int(pk)).first() or False
+    return kind.model.objects.filter(issue=issue, pk=int(pk)).first() or False

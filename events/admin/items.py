@@ -10,6 +10,7 @@ from verification.admin import VerifiableItemAdminMixin
 
 from .. import ranking
 from ..models import Citation, Event, Paper, SocialSignal, Tag, TransitionLog
+from ..sections import SECTIONS
 from .forms import ConcurrentEditAdminMixin, ItemForm
 from .history import GuardedRevertAdminMixin
 from .inlines import ContentInline
@@ -28,19 +29,14 @@ class CitationInline(ContentInline, admin.TabularInline):
         return obj is None or can_edit_issue_content(request.user, obj.issue)
 
 
-class EventCitationInline(CitationInline):
-    fk_name = "event"
-    exclude = ["signal", "paper"]
+def _citation_inline(kind):
+    """The citations on one kind's item page: through that kind's key, the others left out."""
+    others = [other.citation_field for other in SECTIONS if other is not kind]
+    attributes = {"fk_name": kind.citation_field, "exclude": others, "__module__": __name__}
+    return type(f"{kind.model_name}CitationInline", (CitationInline,), attributes)
 
 
-class SignalCitationInline(CitationInline):
-    fk_name = "signal"
-    exclude = ["event", "paper"]
-
-
-class PaperCitationInline(CitationInline):
-    fk_name = "paper"
-    exclude = ["event", "signal"]
+CITATION_INLINES = {kind.key: _citation_inline(kind) for kind in SECTIONS}
 
 
 class ItemAdmin(
@@ -61,6 +57,9 @@ class ItemAdmin(
     autocomplete_fields = ["tags", "issue"]
     ordering = ["-issue__date", "rank"]
     save_on_top = True
+
+    def get_inlines(self, request, obj):
+        return [CITATION_INLINES[self.model.section]]
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
@@ -96,7 +95,6 @@ class ItemAdmin(
 class EventAdmin(ItemAdmin):
     list_display = ["title", "issue", "rank", "occurred_on"]
     search_fields = ["title", "what_happened", "key_facts"]
-    inlines = [EventCitationInline]
     fieldsets = [
         (None, {"fields": ["issue", "rank", "title", ("occurred_on", "still_relevant"), "tags"]}),
         (
@@ -112,7 +110,6 @@ class EventAdmin(ItemAdmin):
 class SocialSignalAdmin(ItemAdmin):
     list_display = ["headline", "handle", "issue", "rank"]
     search_fields = ["headline", "handle", "one_line_take"]
-    inlines = [SignalCitationInline]
     fieldsets = [
         (
             None,
@@ -137,7 +134,6 @@ class SocialSignalAdmin(ItemAdmin):
 class PaperAdmin(ItemAdmin):
     list_display = ["name", "headline", "issue", "rank"]
     search_fields = ["name", "headline", "arxiv_id"]
-    inlines = [PaperCitationInline]
     fieldsets = [
         (None, {"fields": ["issue", "rank", "name", "headline", ("arxiv_id", "url"), "tags"]}),
         (

@@ -18,7 +18,8 @@ from verification import services
 from verification.admin import item_label, verify_url
 from verification.models import PUBLISHABLE_STATUSES, SourceChangeAlert, VerificationLog
 
-from ..models import ITEM_MODELS, Issue
+from .. import sections
+from ..models import Issue
 
 OPEN_STATUSES = (
     Issue.Status.DRAFT,
@@ -42,7 +43,7 @@ class Entry:
 
 def _last_logs(items) -> tuple[dict, dict]:
     """(content type id, object id) → the item's latest verification log row, in one query."""
-    types = {model: ContentType.objects.get_for_model(model) for model in ITEM_MODELS}
+    types = {model: ContentType.objects.get_for_model(model) for model in sections.models()}
     wanted = {(types[type(item)].pk, item.pk) for item in items}
     latest = {}
     rows = VerificationLog.objects.filter(object_id__in={item.pk for item in items}).order_by(
@@ -59,7 +60,7 @@ def queue_entries() -> list[Entry]:
     """Items of open issues that are not verified or partially verified, longest waiting first."""
     items = [
         item
-        for model in ITEM_MODELS
+        for model in sections.models()
         for item in model.objects.filter(issue__status__in=OPEN_STATUSES)
         .exclude(verification_status__in=PUBLISHABLE_STATUSES)
         .select_related("issue")

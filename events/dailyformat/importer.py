@@ -11,19 +11,14 @@ from sources.models import Source
 from sources.normalise import normalise_url
 
 from .. import ranking
-from ..models import Citation, Conclusion, Event, Issue, Paper, SocialSignal
+from ..models import Citation, Conclusion, Issue
 from ..models.fields import MarkdownField
 from ..rendering.markdown import validate_markdown
+from ..sections import SECTIONS
 from .parsed import DailyFormatError, ParsedIssue
 from .parser import decode, parse
 from .text import Diagnostic
 
-#: parsed attribute → model, per item kind; every other attribute is copied by name.
-ITEM_MODELS = (
-    ("events", Event, "event"),
-    ("signals", SocialSignal, "signal"),
-    ("papers", Paper, "paper"),
-)
 ISSUE_FIELDS = ("title", "language", "coverage_start", "coverage_end", "coverage_note")
 ISSUE_TEXT = ("overview", "business_analysis")
 
@@ -102,7 +97,7 @@ def _issue(parsed, *, user, replace):
             parsed.warnings,
         )
     # Replace keeps the issue row (its admin URL, log and comments) and rewrites its content.
-    for relation in ("conclusions", "events", "signals", "papers"):
+    for relation in ("conclusions", *(kind.relation for kind in SECTIONS)):
         getattr(existing, relation).all().delete()
     for name, value in values.items():
         setattr(existing, name, value)
@@ -129,17 +124,18 @@ def _sources(parsed) -> tuple[dict, int]:
 def _content(issue, parsed, sources, *, user):
     for conclusion in parsed.conclusions:
         Conclusion.objects.create(issue=issue, position=conclusion.position, text=conclusion.text)
-    for attribute, model, citation_field in ITEM_MODELS:
-        for parsed_item in getattr(parsed, attribute):
+    # Each kind's parsed items sit under its relation name; their attributes are copied by name.
+    for kind in SECTIONS:
+        for parsed_item in getattr(parsed, kind.relation):
             values = {
                 name: value
                 for name, value in vars(parsed_item).items()
                 if name not in ("line", "sources")
             }
-            item = model.objects.create(issue=issue, created_by=user, **values)
+            item = kind.model.objects.create(issue=issue, created_by=user, **values)
             for position, cited in enumerate(parsed_item.sources, 1):
                 Citation.objects.create(
-                    **{citation_field: item},
+                    **{kind.citation_field: item},
                     source=sources[normalise_url(cited.url)],
                     position=position,
                     label=cited.label,
@@ -149,15 +145,15 @@ def _content(issue, parsed, sources, *, user):
 def _too_many(parsed) -> list[Diagnostic]:
     """Sections holding more items than an issue may, as an error on the first one too many."""
     errors = []
-    for attribute, model, _field in ITEM_MODELS:
-        items = getattr(parsed, attribute)
+    for kind in SECTIONS:
+        items = getattr(parsed, kind.relation)
         if len(items) > ranking.MAX_ITEMS_PER_SECTION:
             errors.append(
                 Diagnostic(
                     items[ranking.MAX_ITEMS_PER_SECTION].line,
                     _("“%(section)s”有 %(count)d 条，一期每栏最多 %(max)d 条。")
                     % {
-                        "section": model._meta.verbose_name_plural,
+                        "section": kind.model._meta.verbose_name_plural,
                         "count": len(items),
                         "max": ranking.MAX_ITEMS_PER_SECTION,
                     },
@@ -170,11 +166,11 @@ def _too_long(parsed) -> list[Diagnostic]:
     """Values longer than their column allows, as errors on their lines."""
     checks = [(Issue, name, getattr(parsed, name), parsed.title_line) for name in ("title",)]
     checks.append((Issue, "coverage_note", parsed.coverage_note, parsed.coverage_note_line))
-    for attribute, model, _field in ITEM_MODELS:
-        for item in getattr(parsed, attribute):
+    for kind in SECTIONS:
+        for item in getattr(parsed, kind.relation):
             for name, value in vars(item).items():
                 if isinstance(value, str):
-                    checks.append((model, name, value, item.line))
+                    checks.append((kind.model, name, value, item.line))
             checks += [(Citation, "label", s.label, s.line) for s in item.sources]
     errors = []
     for model, name, value, line in checks:
@@ -200,9 +196,10 @@ def _too_deep(parsed) -> list[Diagnostic]:
         (Issue, name, getattr(parsed, name), getattr(parsed, f"{name}_line")) for name in ISSUE_TEXT
     ]
     checks += [(Conclusion, "text", c.text, c.line) for c in parsed.conclusions]
-    for attribute, model, _field in ITEM_MODELS:
+    for kind in SECTIONS:
+        model = kind.model
         markdown = {f.name for f in model._meta.get_fields() if isinstance(f, MarkdownField)}
-        for item in getattr(parsed, attribute):
+        for item in getattr(parsed, kind.relation):
             checks += [
                 (model, name, getattr(item, name, ""), item.line) for name in sorted(markdown)
             ]

@@ -6,64 +6,41 @@ and the writer (which uses the issue's language).
 
 import re
 
-ZH = "zh-hans"
-EN = "en"
+from ..sections import EN, ZH, page_order
+from ..sections import SECTIONS as KINDS
 
-#: section key → label per language. The events heading carries the count ("Top 5").
-SECTIONS = {
+#: the issue's own texts; the item sections' headings are in events/sections.py.
+TEXT_HEADINGS = {
     "overview": {ZH: "今日总览", EN: "Overview"},
     "conclusions": {ZH: "今日三条结论", EN: "Three conclusions"},
-    "events": {ZH: "今日 Top {n} 大事件", EN: "Top {n} events"},
     "business": {ZH: "商业与应用解读", EN: "Business analysis"},
-    "signals": {ZH: "X 平台高信号观点", EN: "Social signals"},
-    "papers": {ZH: "前沿研究速递", EN: "Research"},
+}
+
+#: section key → label per language, in page order. The events heading carries the count ("Top 5").
+SECTIONS = {
+    (part if isinstance(part, str) else part.relation): (
+        TEXT_HEADINGS[part] if isinstance(part, str) else part.heading
+    )
+    for part in page_order()
 }
 SECTION_ORDER = tuple(SECTIONS)
-ITEM_SECTIONS = ("events", "signals", "papers")
+ITEM_SECTIONS = tuple(kind.relation for kind in KINDS)
 
 #: field key → labels per language; the first label of a list is the one the writer uses.
+#: These fields are shared by several kinds; each kind's own are in its section entry.
 FIELDS = {
-    "what_happened": {ZH: ["发生了什么"], EN: ["What happened"]},
-    "key_facts": {ZH: ["关键信息"], EN: ["Key facts"]},
-    "why_it_matters": {ZH: ["为什么重要"], EN: ["Why it matters"]},
-    "implications": {ZH: ["对产业/企业的启发"], EN: ["Implications"]},
-    "signal_type": {ZH: ["类型"], EN: ["Type"]},
     "verification_note": {ZH: ["验证状态"], EN: ["Verification"]},
     "one_line_take": {ZH: ["一句话判断"], EN: ["One-line take"]},
-    "what_it_does": {ZH: ["做了什么"], EN: ["What it does"]},
-    "what_is_new": {ZH: ["新在哪里"], EN: ["What is new"]},
-    "applications": {ZH: ["潜在应用方向"], EN: ["Applications"]},
     "sources": {ZH: ["可信来源", "来源"], EN: ["Sources"]},
 }
+for _kind in KINDS:
+    FIELDS.update(_kind.field_labels)
 
-#: the fields of each item section, in the order the writer emits them. 验证状态 is part of the
-#: seed's social signals only; events and papers accept it too so that no note is lost.
-SECTION_FIELDS = {
-    "events": (
-        "what_happened",
-        "key_facts",
-        "why_it_matters",
-        "implications",
-        "verification_note",
-        "sources",
-    ),
-    "signals": ("signal_type", "verification_note", "one_line_take", "sources"),
-    "papers": (
-        "what_it_does",
-        "what_is_new",
-        "applications",
-        "verification_note",
-        "one_line_take",
-        "sources",
-    ),
-}
+#: the fields of each item section, in the order the writer emits them.
+SECTION_FIELDS = {kind.relation: kind.format_fields for kind in KINDS}
 
 #: the sources label the writer uses per section: events say 可信来源, the others 来源.
-SOURCES_LABEL = {
-    "events": {ZH: "可信来源", EN: "Sources"},
-    "signals": {ZH: "来源", EN: "Sources"},
-    "papers": {ZH: "来源", EN: "Sources"},
-}
+SOURCES_LABEL = {kind.relation: kind.sources_label for kind in KINDS}
 
 BRAND = {ZH: "AI前沿发展日报", EN: "AI Frontier Daily"}
 DATE_LABEL = {ZH: "日期", EN: "Date"}

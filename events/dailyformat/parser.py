@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from sources.inference import is_social_url
 
+from ..sections import BY_RELATION
 from . import labels
 from .citations import parse_sources
 from .header import DATE, TITLE_HEADING, read_header, read_title, valid_date
@@ -241,13 +242,15 @@ class _Parser:
 
     def _items(self, issue, section):
         raws = self._numbered(section, what=section.key)
-        if section.key == "events" and section.count is not None and section.count != len(raws):
+        # Only a heading that carries a count ("Top 5") can disagree with the items below it.
+        if section.count is not None and section.count != len(raws):
             self.warn(
                 section.line,
                 _("标题写的是 Top %(n)d，但下面有 %(count)d 条大事件。")
                 % {"n": section.count, "count": len(raws)},
             )
-        build = {"events": self._event, "signals": self._signal, "papers": self._paper}
+        # Each kind's builder is the method named after its key (_event, _signal, _paper).
+        build = getattr(self, f"_{BY_RELATION[section.key].key}")
         target = getattr(issue, section.key)
         for rank, raw in enumerate(raws, 1):
             values = {}
@@ -260,7 +263,7 @@ class _Parser:
                     self.warnings += warnings
             if not sources:
                 self.warn(raw.line, _("这一条没有来源。"))
-            target.append(build[section.key](rank, raw, values, sources))
+            target.append(build(rank, raw, values, sources))
 
     def _sources(self, line, lines):
         # A list wrapped onto the next lines is one list; prose after a blank line would be

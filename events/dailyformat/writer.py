@@ -9,6 +9,7 @@ import → export → import → export gives a byte-identical second export.
 import re
 
 from ..models import Issue
+from ..sections import page_order
 from . import labels
 from .citations import write_source
 from .text import canonical, escape_line_starts, one_line
@@ -38,12 +39,10 @@ def _header(issue, language) -> list[str]:
     ]
 
 
-def _item_title(section, item, colon) -> str:
+def _item_title(kind, item, colon) -> str:
     """An event's title; a signal's "@handle：headline"; a paper's "name：headline"."""
-    if section == "events":
-        return one_line(item.title)
-    name = one_line(item.handle if section == "signals" else item.name)
-    headline = one_line(item.headline)
+    name = one_line(getattr(item, kind.name_field))
+    headline = one_line(getattr(item, kind.headline_field)) if kind.headline_field else ""
     return f"{name}{colon}{headline}" if headline else name
 
 
@@ -51,11 +50,44 @@ def _h2(title: str) -> str:
     return f"## {title}"
 
 
+def _markdown_conclusions(issue, language, blocks) -> None:
+    # An empty conclusion would export as a bare "1." that the parser refuses.
+    conclusions = [text for c in issue.conclusions.all() if (text := canonical(c.text))]
+    if conclusions:
+        lines = [
+            f"{n}. {escape_line_starts(text, items=True)}" for n, text in enumerate(conclusions, 1)
+        ]
+        blocks.extend([_h2(labels.heading("conclusions", language)), "\n".join(lines)])
+
+
+def _markdown_items(kind, issue, language, blocks) -> None:
+    colon = labels.COLON[language]
+    section = kind.relation
+    items = list(getattr(issue, section).all())
+    if not items:
+        return
+    blocks.append(_h2(labels.heading(section, language, len(items))))
+    for rank, item in enumerate(items, 1):
+        # A heading, not a list item: the fields below would end a list and restart it at 1.
+        blocks.append(f"### {rank}. {_item_title(kind, item, colon)}")
+        for name in labels.SECTION_FIELDS[section]:
+            label = labels.field_label(name, language, section)
+            if name == "sources":
+                cited = " | ".join(
+                    write_source(c.label, c.source.url) for c in item.citations.all()
+                )
+                if cited:
+                    blocks.append(f"{label}{colon}{cited}")
+                continue
+            value = canonical(getattr(item, name))
+            if value:
+                blocks.append(f"{label}{colon}{escape_line_starts(value, items=True)}")
+
+
 def write_markdown(issue) -> str:
     """The issue in the daily format, in its language, ending with one newline."""
     issue = _load(issue)
     language = _language(issue)
-    colon = labels.COLON[language]
     blocks = _header(issue, language)
 
     def paragraphs(section, value):
@@ -65,36 +97,14 @@ def write_markdown(issue) -> str:
                 [_h2(labels.heading(section, language)), escape_line_starts(value, items=False)]
             )
 
-    paragraphs("overview", issue.overview)
-    # An empty conclusion would export as a bare "1." that the parser refuses.
-    conclusions = [text for c in issue.conclusions.all() if (text := canonical(c.text))]
-    if conclusions:
-        lines = [
-            f"{n}. {escape_line_starts(text, items=True)}" for n, text in enumerate(conclusions, 1)
-        ]
-        blocks.extend([_h2(labels.heading("conclusions", language)), "\n".join(lines)])
-    for section in labels.ITEM_SECTIONS:
-        if section == "signals":
-            paragraphs("business", issue.business_analysis)
-        items = list(getattr(issue, section).all())
-        if not items:
-            continue
-        blocks.append(_h2(labels.heading(section, language, len(items))))
-        for rank, item in enumerate(items, 1):
-            # A heading, not a list item: the fields below would end a list and restart it at 1.
-            blocks.append(f"### {rank}. {_item_title(section, item, colon)}")
-            for name in labels.SECTION_FIELDS[section]:
-                label = labels.field_label(name, language, section)
-                if name == "sources":
-                    cited = " | ".join(
-                        write_source(c.label, c.source.url) for c in item.citations.all()
-                    )
-                    if cited:
-                        blocks.append(f"{label}{colon}{cited}")
-                    continue
-                value = canonical(getattr(item, name))
-                if value:
-                    blocks.append(f"{label}{colon}{escape_line_starts(value, items=True)}")
+    texts = {"overview": issue.overview, "business": issue.business_analysis}
+    for part in page_order():
+        if part == "conclusions":
+            _markdown_conclusions(issue, language, blocks)
+        elif isinstance(part, str):
+            paragraphs(part, texts[part])
+        else:
+            _markdown_items(part, issue, language, blocks)
     return "\n\n".join(blocks) + "\n"
 
 
@@ -122,7 +132,6 @@ def write_text(issue) -> str:
     """A plain-text digest of the issue (for mail clients and terminals), one newline at the end."""
     issue = _load(issue)
     language = _language(issue)
-    colon = labels.COLON[language]
     coverage = labels.COVERAGE[language].format(
         start=issue.coverage_start.isoformat(), end=issue.coverage_end.isoformat()
     )
@@ -138,25 +147,33 @@ def write_text(issue) -> str:
         if canonical(value):
             blocks.extend([heading(section), plain(value)])
 
-    section_text("overview", issue.overview)
-    conclusions = list(issue.conclusions.all())
-    if conclusions:
-        blocks.append(heading("conclusions"))
-        blocks.append("\n".join(f"{n}. {plain(c.text)}" for n, c in enumerate(conclusions, 1)))
-    for section in labels.ITEM_SECTIONS:
-        if section == "signals":
-            section_text("business", issue.business_analysis)
-        items = list(getattr(issue, section).all())
-        if items:
-            blocks.append(heading(section, len(items)))
-        for rank, item in enumerate(items, 1):
-            lines = [f"{rank}. {plain(_item_title(section, item, colon))}"]
-            for name in labels.SECTION_FIELDS[section]:
-                label = labels.field_label(name, language, section)
-                if name == "sources":
-                    lines += [f"{label}{colon}"] if item.citations.all() else []
-                    lines += [f"  - {c.label}: {c.source.url}" for c in item.citations.all()]
-                elif canonical(getattr(item, name)):
-                    lines.append(f"{label}{colon}{plain(getattr(item, name))}")
-            blocks.append("\n".join(lines))
+    texts = {"overview": issue.overview, "business": issue.business_analysis}
+    for part in page_order():
+        if part == "conclusions":
+            conclusions = list(issue.conclusions.all())
+            if conclusions:
+                blocks.append(heading("conclusions"))
+                blocks.append(
+                    "\n".join(f"{n}. {plain(c.text)}" for n, c in enumerate(conclusions, 1))
+                )
+        elif isinstance(part, str):
+            section_text(part, texts[part])
+        else:
+            items = list(getattr(issue, part.relation).all())
+            if items:
+                blocks.append(heading(part.relation, len(items)))
+            blocks += [_text_item(part, rank, item, language) for rank, item in enumerate(items, 1)]
     return "\n\n".join(blocks) + "\n"
+
+
+def _text_item(kind, rank, item, language) -> str:
+    colon = labels.COLON[language]
+    lines = [f"{rank}. {plain(_item_title(kind, item, colon))}"]
+    for name in labels.SECTION_FIELDS[kind.relation]:
+        label = labels.field_label(name, language, kind.relation)
+        if name == "sources":
+            lines += [f"{label}{colon}"] if item.citations.all() else []
+            lines += [f"  - {c.label}: {c.source.url}" for c in item.citations.all()]
+        elif canonical(getattr(item, name)):
+            lines.append(f"{label}{colon}{plain(getattr(item, name))}")
+    return "\n".join(lines)

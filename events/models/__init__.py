@@ -4,10 +4,7 @@ from .items import Event, Paper, SocialSignal
 from .log import Correction, ReviewComment, TransitionLog
 from .tag import Tag
 
-ITEM_MODELS = (Event, SocialSignal, Paper)
-
 __all__ = [
-    "ITEM_MODELS",
     "Citation",
     "Conclusion",
     "Correction",

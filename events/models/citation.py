@@ -1,5 +1,8 @@
 """Citations: which source an item cites, in which order, with the label as the analyst wrote it."""
 
+import functools
+import operator
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -8,11 +11,17 @@ from simple_history.models import HistoricalRecords
 
 from sources.models import Source
 
+from ..sections import SECTIONS
 from .editable import GuardedPart
 from .issue import Issue
 from .items import Event, Paper, SocialSignal
 
-ITEM_FIELDS = ("event", "signal", "paper")
+
+def _exactly_one_item():
+    """Exactly one of the kinds' foreign keys is set."""
+    keys = [kind.citation_field for kind in SECTIONS]
+    each = [Q(**{f"{other}__isnull": other != key for other in keys}) for key in keys]
+    return functools.reduce(operator.or_, each)
 
 
 class Citation(GuardedPart):
@@ -73,11 +82,7 @@ class Citation(GuardedPart):
         ordering = ["position", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=(
-                    Q(event__isnull=False, signal__isnull=True, paper__isnull=True)
-                    | Q(event__isnull=True, signal__isnull=False, paper__isnull=True)
-                    | Q(event__isnull=True, signal__isnull=True, paper__isnull=False)
-                ),
+                condition=_exactly_one_item(),
                 name="citation_has_exactly_one_item",
             ),
         ]
@@ -92,4 +97,4 @@ class Citation(GuardedPart):
 
     @property
     def item(self):
-        return self.event or self.signal or self.paper
+        return next(filter(None, (getattr(self, kind.citation_field) for kind in SECTIONS)), None)

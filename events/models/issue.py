@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 from .. import content_guard
 from ..querysets import IssueQuerySet
 from ..search import trigram_index
+from ..sections import SECTIONS
 from .editable import GuardedPart, VersionedContent
 from .fields import MarkdownField
 
@@ -162,7 +163,7 @@ class Issue(VersionedContent):
 
     def items(self):
         """Every item of the issue, section by section, in rank order."""
-        return [*self.events.all(), *self.signals.all(), *self.papers.all()]
+        return [item for kind in SECTIONS for item in getattr(self, kind.relation).all()]
 
 
 class Conclusion(GuardedPart):

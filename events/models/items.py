@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 from verification.models import VerifiableItem
 
 from ..search import trigram_index
+from ..sections import EVENT, PAPER, SIGNAL
 from .editable import GuardedPart, VersionedContent
 from .fields import MarkdownField
 from .issue import Issue
@@ -18,7 +19,7 @@ from .tag import Tag
 class Item(GuardedPart, VerifiableItem, VersionedContent):
     """What every ranked item has: its issue, its rank, tags and who wrote it."""
 
-    #: The anchor prefix on the public page (#event-1) and the section key used across the app.
+    #: The kind's key in events/sections.py: the anchor prefix on the public page (#event-1).
     section = ""
 
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, verbose_name=_("日报"))
@@ -60,7 +61,7 @@ class Item(GuardedPart, VerifiableItem, VersionedContent):
 class Event(Item):
     """A ranked top event (今日 Top N 大事件)."""
 
-    section = "event"
+    section = EVENT.key
 
     title = models.CharField(
         _("标题"), max_length=300, help_text=_("一句话标题，说清楚发生了什么和意义。")
@@ -84,12 +85,12 @@ class Event(Item):
     class Meta(Item.Meta):
         verbose_name = _("大事件")
         verbose_name_plural = pgettext_lazy("plural", "大事件")
-        default_related_name = "events"
+        default_related_name = EVENT.relation
         constraints = [
             models.UniqueConstraint(fields=["issue", "rank"], name="event_rank_unique"),
             models.CheckConstraint(condition=models.Q(rank__gte=1), name="event_rank_positive"),
         ]
-        indexes = [trigram_index("event", "events_event_search_trgm")]
+        indexes = [trigram_index(EVENT.key, "events_event_search_trgm")]
 
     def __str__(self):
         return f"{self.rank}. {self.title}"
@@ -98,7 +99,7 @@ class Event(Item):
 class SocialSignal(Item):
     """A ranked high-signal post (X 平台高信号观点)."""
 
-    section = "signal"
+    section = SIGNAL.key
 
     platform = models.CharField(
         _("平台"), max_length=40, default="X", help_text=_("帖文所在平台，默认 X。")
@@ -123,12 +124,12 @@ class SocialSignal(Item):
     class Meta(Item.Meta):
         verbose_name = _("社交信号")
         verbose_name_plural = pgettext_lazy("plural", "X 平台高信号观点")
-        default_related_name = "signals"
+        default_related_name = SIGNAL.relation
         constraints = [
             models.UniqueConstraint(fields=["issue", "rank"], name="signal_rank_unique"),
             models.CheckConstraint(condition=models.Q(rank__gte=1), name="signal_rank_positive"),
         ]
-        indexes = [trigram_index("signal", "events_signal_search_trgm")]
+        indexes = [trigram_index(SIGNAL.key, "events_signal_search_trgm")]
 
     def __str__(self):
         return f"{self.rank}. {self.handle}: {self.headline}"
@@ -137,7 +138,7 @@ class SocialSignal(Item):
 class Paper(Item):
     """A ranked research paper (前沿研究速递)."""
 
-    section = "paper"
+    section = PAPER.key
 
     name = models.CharField(
         _("论文名"), max_length=200, help_text=_("论文或基准的名称，例如 ARC-AGI-3。")
@@ -158,12 +159,12 @@ class Paper(Item):
     class Meta(Item.Meta):
         verbose_name = _("论文")
         verbose_name_plural = pgettext_lazy("plural", "前沿研究速递")
-        default_related_name = "papers"
+        default_related_name = PAPER.relation
         constraints = [
             models.UniqueConstraint(fields=["issue", "rank"], name="paper_rank_unique"),
             models.CheckConstraint(condition=models.Q(rank__gte=1), name="paper_rank_positive"),
         ]
-        indexes = [trigram_index("paper", "events_paper_search_trgm")]
+        indexes = [trigram_index(PAPER.key, "events_paper_search_trgm")]
 
     def __str__(self):
         return f"{self.rank}. {self.name}: {self.headline}"

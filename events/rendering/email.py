@@ -5,6 +5,7 @@ Rendered once per issue; each recipient's copy only swaps UNSUBSCRIBE_PLACEHOLDE
 
 import html as html_lib
 from dataclasses import dataclass
+from functools import partial
 
 import css_inline
 from django.conf import settings
@@ -13,7 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import strip_tags
 
-from .labels import SECTION_LABELS
+from .labels import SECTION_LABELS, body_parts
 from .markdown import render_markdown, render_markdown_inline
 
 #: Replaced per recipient by their unsubscribe token; survives CSS inlining and HTML escaping.
@@ -65,68 +66,27 @@ def _preheader(issue) -> str:
     return " ".join(html_lib.unescape(text).split())[:140]
 
 
-def _sections(issue, labels) -> dict:
-    """The issue's content as template-ready dictionaries, Markdown already sanitised."""
-
-    def sources(item):
-        return [{"label": c.label, "url": c.source.url} for c in item.citations.all()]
-
-    def fields(item, names):
-        return [
-            (labels[name], render_markdown(getattr(item, attr)))
-            for name, attr in names
-            if getattr(item, attr)
-        ]
-
-    events = [
-        {
-            "rank": event.rank,
-            "title": render_markdown_inline(event.title),
-            "fields": fields(
-                event,
-                [
-                    ("what_happened", "what_happened"),
-                    ("key_facts", "key_facts"),
-                    ("why_it_matters", "why_it_matters"),
-                    ("implications", "implications"),
-                ],
-            ),
-            "sources": sources(event),
-        }
-        for event in issue.events.all()
-    ]
-    signals = [
-        {
-            "rank": signal.rank,
-            "title": f"{signal.handle}：{signal.headline}",
-            "meta": [
-                (labels["type"], signal.signal_type),
-                (labels["verification"], signal.verification_note),
-            ],
-            "fields": fields(signal, [("take", "one_line_take")]),
-            "sources": sources(signal),
-        }
-        for signal in issue.signals.all()
-    ]
-    papers = [
-        {
-            "rank": paper.rank,
-            "title": f"{paper.name}：{paper.headline}",
-            "url": paper.url,
-            "fields": fields(
-                paper,
-                [
-                    ("what_it_does", "what_it_does"),
-                    ("what_is_new", "what_is_new"),
-                    ("applications", "applications"),
-                    ("take", "one_line_take"),
-                ],
-            ),
-            "sources": sources(paper),
-        }
-        for paper in issue.papers.all()
-    ]
-    return {"events": events, "signals": signals, "papers": papers}
+def _email_item(kind, item, labels) -> dict:
+    """One item as the email's item fragment shows it, Markdown already sanitised."""
+    if kind.headline_field:
+        name, headline = getattr(item, kind.name_field), getattr(item, kind.headline_field)
+        title = f"{name}：{headline}"
+    else:
+        title = render_markdown_inline(getattr(item, kind.name_field))
+    row = {
+        "rank": item.rank,
+        "title": title,
+        "meta": [(labels[name], getattr(item, name)) for name in kind.email_meta],
+        "fields": [
+            (labels[name], render_markdown(getattr(item, name)))
+            for name in kind.email_fields
+            if getattr(item, name)
+        ],
+        "sources": [{"label": c.label, "url": c.source.url} for c in item.citations.all()],
+    }
+    if kind.email_link:
+        row["url"] = getattr(item, kind.email_link)
+    return row
 
 
 def render_email(issue) -> RenderedDigest:
@@ -142,7 +102,6 @@ def render_email(issue) -> RenderedDigest:
             "coverage": labels["coverage"].format(
                 start=issue.coverage_start.isoformat(), end=issue.coverage_end.isoformat()
             ),
-            "events_heading": labels["events"].format(n=len(issue.events.all())),
             "overview": render_markdown(issue.overview),
             "business": render_markdown(issue.business_analysis),
             "conclusions": [render_markdown_inline(c.text) for c in issue.conclusions.all()],
@@ -150,7 +109,7 @@ def render_email(issue) -> RenderedDigest:
             "web_url": settings.SITE_URL + issue.get_absolute_url(),
             "unsubscribe_url": unsubscribe_url(),
             "preheader": _preheader(issue),
-            **_sections(issue, labels),
+            "parts": body_parts(issue, labels, partial(_email_item, labels=labels)),
         }
         html = css_inline.inline(render_to_string("email/digest.html", context))
     return RenderedDigest(

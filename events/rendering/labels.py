@@ -1,58 +1,53 @@
 """The section and field labels readers see, in the issue's language (web page, email, feeds).
 
-The daily-format text has its own table (events/dailyformat/labels.py), since its labels are
-part of a file format and must stay exactly as the parser reads them.
+They are the daily format's own headings and field labels (events/dailyformat/labels.py and
+events/sections.py), so a reader sees the words an analyst writes, plus the page's own words.
 """
 
-SECTION_LABELS = {
-    "zh-hans": {
-        "brand": "AI前沿发展日报",
-        "date": "日期",
-        "coverage": "覆盖窗口：重点核查 {start} 至 {end}",
-        "overview": "今日总览",
-        "conclusions": "今日三条结论",
-        "events": "今日 Top {n} 大事件",
-        "what_happened": "发生了什么",
-        "key_facts": "关键信息",
-        "why_it_matters": "为什么重要",
-        "implications": "对产业/企业的启发",
-        "sources": "可信来源",
-        "business": "商业与应用解读",
-        "signals": "X 平台高信号观点",
-        "type": "类型",
-        "verification": "验证状态",
-        "take": "一句话判断",
-        "item_sources": "来源",
-        "papers": "前沿研究速递",
-        "what_it_does": "做了什么",
-        "what_is_new": "新在哪里",
-        "applications": "潜在应用方向",
-        "corrections": "更正",
-        "colon": "：",
-    },
-    "en": {
-        "brand": "AI Frontier Daily",
-        "date": "Date",
-        "coverage": "Coverage window: {start} to {end}",
-        "overview": "Overview",
-        "conclusions": "Three conclusions",
-        "events": "Top {n} events",
-        "what_happened": "What happened",
-        "key_facts": "Key facts",
-        "why_it_matters": "Why it matters",
-        "implications": "Implications",
-        "sources": "Sources",
-        "business": "Business analysis",
-        "signals": "Social signals",
-        "type": "Type",
-        "verification": "Verification",
-        "take": "One-line take",
-        "item_sources": "Sources",
-        "papers": "Research",
-        "what_it_does": "What it does",
-        "what_is_new": "What is new",
-        "applications": "Applications",
-        "corrections": "Corrections",
-        "colon": ": ",
-    },
-}
+from ..dailyformat import labels as daily
+from ..sections import EN, EVENT, SIGNAL, ZH, page_order
+
+
+def _labels(language: str) -> dict:
+    fields = {name: names[language][0] for name, names in daily.FIELDS.items()}
+    return {
+        "brand": daily.BRAND[language],
+        "date": daily.DATE_LABEL[language],
+        "coverage": daily.COVERAGE[language],
+        **{key: heading[language] for key, heading in daily.SECTIONS.items()},
+        **fields,
+        # Events cite "trusted sources" (可信来源), the other kinds plain "sources" (来源).
+        "sources": EVENT.sources_label[language],
+        "item_sources": SIGNAL.sources_label[language],
+        "type": fields["signal_type"],
+        "verification": fields["verification_note"],
+        "take": fields["one_line_take"],
+        "corrections": {ZH: "更正", EN: "Corrections"}[language],
+        "colon": daily.COLON[language],
+    }
+
+
+SECTION_LABELS = {ZH: _labels(ZH), EN: _labels(EN)}
+
+
+def body_parts(issue, labels, row=lambda kind, item: item) -> list[dict]:
+    """What follows the conclusions, in page order: the business analysis (its key alone) and
+    each item section with its heading, its sources label, its fragment and its items."""
+    language = EN if issue.language == EN else ZH
+    parts = []
+    for part in page_order():
+        if isinstance(part, str):
+            if part not in ("overview", "conclusions"):
+                parts.append({"key": part})
+            continue
+        items = [row(part, item) for item in getattr(issue, part.relation).all()]
+        parts.append(
+            {
+                "key": part.relation,
+                "heading": labels[part.relation].format(n=len(items)),
+                "sources_label": part.sources_label[language],
+                "template": part.template,
+                "items": items,
+            }
+        )
+    return parts

@@ -10,7 +10,7 @@ from django.templatetags.static import static
 
 from verification.models import VerificationStatus
 
-from .labels import SECTION_LABELS
+from .labels import SECTION_LABELS, body_parts
 
 LABELS = {
     "zh-hans": {
@@ -51,7 +51,6 @@ def labels_for(language: str) -> dict:
 def issue_context(issue, *, base_url: str = "", preview: bool = False) -> dict:
     """What the issue templates need; `issue` comes from Issue.objects.for_issue_page()."""
     labels = labels_for(issue.language)
-    events = list(issue.events.all())
     return {
         "issue": issue,
         "labels": labels,
@@ -61,10 +60,7 @@ def issue_context(issue, *, base_url: str = "", preview: bool = False) -> dict:
         ),
         "conclusions": list(issue.conclusions.all()),
         "corrections": list(issue.corrections.all()),
-        "events": events,
-        "events_heading": labels["events"].format(n=len(events)),
-        "signals": list(issue.signals.all()),
-        "papers": list(issue.papers.all()),
+        "parts": body_parts(issue, labels),
         "base_url": base_url,
         "site_url": settings.SITE_URL,
         "preview": preview,
