@@ -11,9 +11,12 @@ from django.utils.translation import pgettext_lazy
 from sources.models import Source
 
 from .querysets import EntryQuerySet, FeedQuerySet, StoryQuerySet
+from .text import BANDS, band_keys, pack
 
 #: Lower is better: an official announcement outranks a paper, a paper a news report.
 TIERS = {"official": 1, "paper": 2, "media": 3, "social": 4, "other": 5}
+#: Entry's band key columns, one per LSH band.
+BAND_FIELDS = tuple(f"band_{band}" for band in range(BANDS))
 
 
 class Feed(models.Model):
@@ -148,6 +151,15 @@ class Entry(models.Model):
     manually_placed = models.BooleanField(
         _("手动归类"), default=False, help_text=_("编辑手动合并或拆分过，自动去重不再移动它。")
     )
+    # The signature's LSH band keys (intake.text.band_keys), one indexed column per band: stored
+    # entries sharing a key in any band are the near-duplicate candidates of a new entry, found
+    # through the indexes instead of comparing against the whole window.
+    band_0 = models.BigIntegerField(default=0, db_index=True, editable=False)
+    band_1 = models.BigIntegerField(default=0, db_index=True, editable=False)
+    band_2 = models.BigIntegerField(default=0, db_index=True, editable=False)
+    band_3 = models.BigIntegerField(default=0, db_index=True, editable=False)
+    band_4 = models.BigIntegerField(default=0, db_index=True, editable=False)
+    band_5 = models.BigIntegerField(default=0, db_index=True, editable=False)
 
     objects = EntryQuerySet.as_manager()
 
@@ -159,20 +171,11 @@ class Entry(models.Model):
     def __str__(self):
         return self.title
 
-
-class EntryBand(models.Model):
-    """One LSH band key of an entry's MinHash: entries sharing a key are near-duplicate
-    candidates, found through the index instead of comparing against the whole window."""
-
-    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="bands")
-    key = models.BigIntegerField()
-    published_at = models.DateTimeField()  # copied from the entry, so the window needs no join
-
-    class Meta:
-        indexes = [models.Index(fields=["key", "published_at"])]
-
-    def __str__(self):
-        return f"{self.entry_id}:{self.key}"
+    def set_signature(self, sig: tuple[int, ...]) -> None:
+        """Store a MinHash signature with its band keys."""
+        self.signature = pack(sig)
+        for field, key in zip(BAND_FIELDS, band_keys(sig), strict=True):
+            setattr(self, field, key)
 
 
 class Rule(models.Model):
