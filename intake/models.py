@@ -101,9 +101,8 @@ class Story(models.Model):
     outlet_count = models.PositiveIntegerField(_("媒体数"), default=0)
     best_tier = models.PositiveSmallIntegerField(_("最佳来源等级"), default=TIERS["other"])
     boost = models.IntegerField(_("规则加分"), default=0)
-    state = models.CharField(
-        _("状态"), max_length=16, choices=State.choices, default=State.NEW, db_index=True
-    )
+    # Not indexed: the inbox narrows by first_seen first, and every state is common.
+    state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.NEW)
     used_label = models.CharField(_("采用为"), max_length=100, blank=True)
     used_url = models.CharField(_("采用链接"), max_length=500, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -139,7 +138,9 @@ class Entry(models.Model):
 
     feed = models.ForeignKey(Feed, on_delete=models.CASCADE, related_name="entries")
     story = models.ForeignKey(Story, on_delete=models.PROTECT, related_name="entries")
-    url = models.URLField(_("规范网址"), max_length=2000, unique=True)
+    # Unique through a constraint rather than unique=True, which on PostgreSQL also builds a
+    # LIKE-pattern index that no query of the desk uses (URLs are only ever looked up whole).
+    url = models.URLField(_("规范网址"), max_length=2000)
     guid = models.CharField(max_length=1000, blank=True)
     title = models.CharField(_("标题"), max_length=500)
     summary = models.TextField(_("摘要"), blank=True)
@@ -167,6 +168,7 @@ class Entry(models.Model):
         verbose_name = _("条目")
         verbose_name_plural = pgettext_lazy("plural", "条目")
         ordering = ["published_at"]
+        constraints = [models.UniqueConstraint(fields=["url"], name="intake_entry_unique_url")]
 
     def __str__(self):
         return self.title

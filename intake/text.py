@@ -18,10 +18,10 @@ from sources.normalise import is_tracking_parameter, normalise_url
 #: Beyond the trackers sources already drops: parameters Chinese portals add to shared links.
 EXTRA_TRACKING = frozenset({"from", "spm", "scm", "share_token", "share_medium", "wfr", "s_trans"})
 SAFE_SCHEMES = ("http", "https")
-# MinHash LSH: six bands of five minima find pairs above 0.8 similarity ~90 % of the time (copied
-# headlines are 0.85 and up) and pairs below 0.3 almost never; candidates are then checked
-# against NEAR_SIMILARITY. Shorter bands would catch looser rewrites, but in a window of a hundred
-# thousand headlines every entry would then share a band with a thousand unrelated ones.
+# MinHash LSH: entries sharing all ROWS minima of any one of BANDS bands are candidates, then
+# checked against NEAR_SIMILARITY. Long bands find copied headlines and hardly any unrelated ones;
+# shorter bands would also find looser rewrites, but in a full dedup window every entry would
+# then share a band with a great many unrelated headlines (figures: docs/operations.md).
 BANDS = 6
 ROWS = 5
 NEAR_SIMILARITY = 0.6
