@@ -11,9 +11,12 @@ from django.utils.translation import pgettext_lazy
 from sources.models import Source
 
 from .querysets import EntryQuerySet, FeedQuerySet, StoryQuerySet
+from .text import BANDS, band_keys, pack
 
 #: Lower is better: an official announcement outranks a paper, a paper a news report.
 TIERS = {"official": 1, "paper": 2, "media": 3, "social": 4, "other": 5}
+#: Entry's band key columns, one per LSH band.
+BAND_FIELDS = tuple(f"band_{band}" for band in range(BANDS))
 
 
 class Feed(models.Model):
@@ -98,9 +101,8 @@ class Story(models.Model):
     outlet_count = models.PositiveIntegerField(_("媒体数"), default=0)
     best_tier = models.PositiveSmallIntegerField(_("最佳来源等级"), default=TIERS["other"])
     boost = models.IntegerField(_("规则加分"), default=0)
-    state = models.CharField(
-        _("状态"), max_length=16, choices=State.choices, default=State.NEW, db_index=True
-    )
+    # Not indexed: the inbox narrows by first_seen first, and every state is common.
+    state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.NEW)
     used_label = models.CharField(_("采用为"), max_length=100, blank=True)
     used_url = models.CharField(_("采用链接"), max_length=500, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -136,7 +138,9 @@ class Entry(models.Model):
 
     feed = models.ForeignKey(Feed, on_delete=models.CASCADE, related_name="entries")
     story = models.ForeignKey(Story, on_delete=models.PROTECT, related_name="entries")
-    url = models.URLField(_("规范网址"), max_length=2000, unique=True)
+    # Unique through a constraint rather than unique=True, which on PostgreSQL also builds a
+    # LIKE-pattern index that no query of the desk uses (URLs are only ever looked up whole).
+    url = models.URLField(_("规范网址"), max_length=2000)
     guid = models.CharField(max_length=1000, blank=True)
     title = models.CharField(_("标题"), max_length=500)
     summary = models.TextField(_("摘要"), blank=True)
@@ -148,6 +152,15 @@ class Entry(models.Model):
     manually_placed = models.BooleanField(
         _("手动归类"), default=False, help_text=_("编辑手动合并或拆分过，自动去重不再移动它。")
     )
+    # The signature's LSH band keys (intake.text.band_keys), one indexed column per band: stored
+    # entries sharing a key in any band are the near-duplicate candidates of a new entry, found
+    # through the indexes instead of comparing against the whole window.
+    band_0 = models.BigIntegerField(default=0, db_index=True, editable=False)
+    band_1 = models.BigIntegerField(default=0, db_index=True, editable=False)
+    band_2 = models.BigIntegerField(default=0, db_index=True, editable=False)
+    band_3 = models.BigIntegerField(default=0, db_index=True, editable=False)
+    band_4 = models.BigIntegerField(default=0, db_index=True, editable=False)
+    band_5 = models.BigIntegerField(default=0, db_index=True, editable=False)
 
     objects = EntryQuerySet.as_manager()
 
@@ -155,24 +168,16 @@ class Entry(models.Model):
         verbose_name = _("条目")
         verbose_name_plural = pgettext_lazy("plural", "条目")
         ordering = ["published_at"]
+        constraints = [models.UniqueConstraint(fields=["url"], name="intake_entry_unique_url")]
 
     def __str__(self):
         return self.title
 
-
-class EntryBand(models.Model):
-    """One LSH band key of an entry's MinHash: entries sharing a key are near-duplicate
-    candidates, found through the index instead of comparing against the whole window."""
-
-    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="bands")
-    key = models.BigIntegerField()
-    published_at = models.DateTimeField()  # copied from the entry, so the window needs no join
-
-    class Meta:
-        indexes = [models.Index(fields=["key", "published_at"])]
-
-    def __str__(self):
-        return f"{self.entry_id}:{self.key}"
+    def set_signature(self, sig: tuple[int, ...]) -> None:
+        """Store a MinHash signature with its band keys."""
+        self.signature = pack(sig)
+        for field, key in zip(BAND_FIELDS, band_keys(sig), strict=True):
+            setattr(self, field, key)
 
 
 class Rule(models.Model):

@@ -77,16 +77,31 @@ def poll(*, feed: Feed, now=None) -> Poll:
         return _record(feed, now, Poll.Outcome.UNCHANGED, http_status=200, **validators)
     try:
         parsed = parse(body, content_type=content_type, max_entries=settings.FEED_MAX_ENTRIES)
-        new = _ingest(feed, parsed.entries, now)
     except FeedError as exc:
         return _failed(feed, now, str(exc), http_status=200)
-    except Exception as exc:  # a parser or database surprise stays this feed's error alone
-        logger.exception("feed %s could not be ingested", feed.pk)
-        return _failed(feed, now, f"{type(exc).__name__}: {exc}", http_status=200)
-    feed.content_sha256 = digest
-    return _record(
-        feed, now, Poll.Outcome.NEW, http_status=200, new=new, skipped=parsed.skipped, **validators
-    )
+    except Exception as exc:
+        return _surprise(feed, now, exc)
+    with transaction.atomic():  # the entries and the poll that brought them: one commit
+        try:
+            new = _ingest(feed, parsed.entries, now)
+        except Exception as exc:
+            return _surprise(feed, now, exc)
+        feed.content_sha256 = digest
+        return _record(
+            feed,
+            now,
+            Poll.Outcome.NEW,
+            http_status=200,
+            new=new,
+            skipped=parsed.skipped,
+            **validators,
+        )
+
+
+def _surprise(feed: Feed, now, exc: Exception) -> Poll:
+    """A parser or database surprise stays this feed's error alone."""
+    logger.exception("feed %s could not be ingested", feed.pk)
+    return _failed(feed, now, f"{type(exc).__name__}: {exc}", http_status=200)
 
 
 def _ingest(feed: Feed, entries, now) -> int:

@@ -9,35 +9,45 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from . import rules as rule_engine
-from .models import TIERS, Entry, EntryBand, Feed, Story
+from .models import BAND_FIELDS, TIERS, Entry, Feed, Story
 from .parsing import ParsedEntry
-from .text import NEAR_SIMILARITY, band_keys, fingerprint_text, pack, signature, similarity, unpack
+from .text import NEAR_SIMILARITY, fingerprint_text, signature, similarity, unpack
 
 
 def _window() -> timedelta:
     return timedelta(days=settings.FEED_DEDUP_WINDOW_DAYS)
 
 
-def _candidates(keys: set[int], since) -> dict[int, list[tuple]]:
-    """Stored entries sharing a band key, as key → [(story id, signature, published)]."""
-    found = defaultdict(list)
-    rows = EntryBand.objects.filter(key__in=keys, published_at__gte=since).values_list(
-        "key", "entry__story_id", "entry__signature", "published_at"
+def _candidates(keys_of, since) -> dict[int, list[tuple]]:
+    """Stored entries sharing a band key with any of the new ones, as key → [(story id,
+    signature, published)]. One query for the whole response: each band column's index finds
+    that band's keys, and a stored entry sharing several bands comes back once."""
+    by_band = [set(column) for column in zip(*(keys for _sig, keys in keys_of), strict=True)]
+    match = Q()
+    for field, keys in zip(BAND_FIELDS, by_band, strict=True):
+        match |= Q(**{f"{field}__in": keys})
+    rows = Entry.objects.filter(match, published_at__gte=since).values_list(
+        "story_id", "signature", "published_at", *BAND_FIELDS
     )
-    for key, story_id, sig, published in rows.iterator(chunk_size=2000):
-        found[key].append((story_id, unpack(sig), published))
+    wanted = set().union(*by_band)
+    found = defaultdict(list)
+    for story_id, sig, published, *bands in rows:
+        candidate = (story_id, unpack(sig), published)
+        for key in wanted.intersection(bands):
+            found[key].append(candidate)
     return found
 
 
 def _match(sig, keys, published, pool) -> int | None:
     """The story of the most similar candidate inside the window, if similar enough."""
-    best, best_score = None, NEAR_SIMILARITY
+    best, best_score, window = None, NEAR_SIMILARITY, _window()
     for key in keys:
         for story_id, other, when in pool.get(key, ()):
-            if abs(when - published) > _window():
+            if abs(when - published) > window:
                 continue
             score = similarity(sig, other)
             if score >= best_score:
@@ -60,31 +70,22 @@ def ingest(*, feed: Feed, entries: list[ParsedEntry], now=None) -> int:
         blocked, boost = rule_engine.judge(
             compiled, title=parsed.title, summary=parsed.summary, url=parsed.url
         )
-        rows.append(
-            Entry(
-                feed=feed,
-                url=parsed.url,
-                guid=parsed.guid,
-                title=parsed.title,
-                summary=parsed.summary,
-                published_at=min(parsed.published_at or now, now),
-                fetched_at=now,
-                signature=pack(sig),
-                blocked_reason=blocked,
-                boost=boost,
-            )
+        row = Entry(
+            feed=feed,
+            url=parsed.url,
+            guid=parsed.guid,
+            title=parsed.title,
+            summary=parsed.summary,
+            published_at=min(parsed.published_at or now, now),
+            fetched_at=now,
+            blocked_reason=blocked,
+            boost=boost,
         )
-        keys_of.append((sig, band_keys(sig)))
+        row.set_signature(sig)
+        rows.append(row)
+        keys_of.append((sig, [getattr(row, field) for field in BAND_FIELDS]))
     existing = _place(rows, keys_of, feed)
     Entry.objects.bulk_create(rows, batch_size=500)
-    EntryBand.objects.bulk_create(
-        (
-            EntryBand(entry_id=row.pk, key=key, published_at=row.published_at)
-            for row, (_sig, keys) in zip(rows, keys_of, strict=True)
-            for key in keys
-        ),
-        batch_size=2000,
-    )
     summarise(existing)
     return len(rows)
 
@@ -95,7 +96,7 @@ def _place(rows: list[Entry], keys_of, feed: Feed) -> set[int]:
     Returns the stored stories that gained entries, whose summaries need recomputing.
     """
     since = min(r.published_at for r in rows) - _window()
-    pool = _candidates({k for _s, keys in keys_of for k in keys}, since)
+    pool = _candidates(keys_of, since)
     groups: list[list[Entry]] = []  # new stories, as the rows that will make them up
     existing, targets = set(), []
     for row, (sig, keys) in zip(rows, keys_of, strict=True):

@@ -18,10 +18,12 @@ from sources.normalise import is_tracking_parameter, normalise_url
 #: Beyond the trackers sources already drops: parameters Chinese portals add to shared links.
 EXTRA_TRACKING = frozenset({"from", "spm", "scm", "share_token", "share_medium", "wfr", "s_trans"})
 SAFE_SCHEMES = ("http", "https")
-# MinHash LSH: ten bands of three minima find pairs above 0.6 similarity ~95 % of the time
-# and pairs below 0.1 almost never; candidates are then checked against NEAR_SIMILARITY.
-BANDS = 10
-ROWS = 3
+# MinHash LSH: entries sharing all ROWS minima of any one of BANDS bands are candidates, then
+# checked against NEAR_SIMILARITY. Long bands find copied headlines and hardly any unrelated ones;
+# shorter bands would also find looser rewrites, but in a full dedup window every entry would
+# then share a band with a great many unrelated headlines (figures: docs/operations.md).
+BANDS = 6
+ROWS = 5
 NEAR_SIMILARITY = 0.6
 WHITESPACE = re.compile(r"\s+")
 
