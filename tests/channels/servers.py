@@ -141,4 +141,5 @@ class FakeWeChat:
         if media_id not in self.drafts:
             return 200, {"errcode": 40007, "errmsg": "invalid media_id"}
         self.published.append(media_id)
-        return 200, {"errcode": 0, "errmsg": "ok", "publish_id": str(100000000 + len(self.published))}
+        publish_id = str(100000000 + len(self.published))
+        return 200, {"errcode": 0, "errmsg": "ok", "publish_id": publish_id}

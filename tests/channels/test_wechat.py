@@ -86,13 +86,13 @@ def test_a_source_cited_twice_keeps_one_number(issue):
 
 
 def test_issue_text_is_escaped_never_markup(db):
-    attack = '<script>alert(1)</script><img src=x onerror=alert(2)>"\''
+    attack = "<script>alert(1)</script><img src=x onerror=alert(2)>\"'"
     issue = publishable_issue(title="T<b>x</b>")
     event = issue.events.first()
     type(event).objects.filter(pk=event.pk).update(
         title=attack, what_happened=attack + " [x](javascript:alert(3))"
     )
-    cite(event, SourceFactory(url="https://evil.example/\"><script>x</script>"), label=attack)
+    cite(event, SourceFactory(url='https://evil.example/"><script>x</script>'), label=attack)
     html = wechat.render_wechat(issue)
     assert "<script" not in html and "<img" not in html and "<b>" not in html
     assert "&lt;script&gt;" in html
