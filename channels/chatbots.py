@@ -26,10 +26,10 @@ from .summary import Summary, dumps, summarise
 
 #: Both platforms refuse bodies past 20 KB; an issue's card stays far below.
 MAX_BODY_BYTES = 20_000
+#: The card's heading and button, in the issue's language (the card is part of the issue).
 HEADINGS = {
-    "publish": "新一期：{title}",
-    "correct": "更正：{title}",
-    "withdraw": "撤回：{title}",
+    "zh-hans": {"publish": "新一期：{title}", "correct": "更正：{title}", "read": "阅读全文"},
+    "en": {"publish": "New issue: {title}", "correct": "Correction: {title}", "read": "Read it"},
 }
 
 
@@ -42,6 +42,10 @@ def dingtalk_sign(timestamp: str, secret: str) -> str:
     message = f"{timestamp}\n{secret}".encode()
     digest = hmac.new(secret.encode(), message, hashlib.sha256).digest()
     return quote_plus(base64.b64encode(digest))
+
+
+def _words(summary: Summary) -> dict:
+    return HEADINGS.get(summary.language, HEADINGS["zh-hans"])
 
 
 def _lines(summary: Summary) -> list[str]:
@@ -66,7 +70,7 @@ def _card(summary: Summary, kind: str) -> dict:
     ]
     button = {
         "tag": "button",
-        "text": {"tag": "plain_text", "content": "阅读全文"},
+        "text": {"tag": "plain_text", "content": _words(summary)["read"]},
         "url": summary.url,
         "type": "primary",
     }
@@ -74,7 +78,10 @@ def _card(summary: Summary, kind: str) -> dict:
     return {
         "config": {"wide_screen_mode": True},
         "header": {
-            "title": {"tag": "plain_text", "content": HEADINGS[kind].format(title=summary.title)},
+            "title": {
+                "tag": "plain_text",
+                "content": _words(summary)[kind].format(title=summary.title),
+            },
             "template": "blue" if kind == "publish" else "red",
         },
         "elements": elements,
@@ -139,13 +146,13 @@ class DingTalk:
 
     def payload(self, summary: Summary, kind: str, **_ignored) -> dict:
         """An ActionCard: Markdown text with analyst text escaped, one button to the issue."""
-        title = HEADINGS[kind].format(title=summary.title)
+        title = _words(summary)[kind].format(title=summary.title)
         text = "\n\n".join(
             [f"### {_markdown_text(title)}", _markdown_text(summary.date)]
             + [_markdown_text(line) for line in _lines(summary)]
         )
         card = {"title": title, "text": text, "btnOrientation": "0"}
-        card |= {"singleTitle": "阅读全文", "singleURL": summary.url}
+        card |= {"singleTitle": _words(summary)["read"], "singleURL": summary.url}
         return {"msgtype": "actionCard", "actionCard": card}
 
     def wait_for_rate_limit(self, delivery) -> float | None:

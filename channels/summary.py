@@ -26,6 +26,7 @@ class Summary:
     conclusions: list
     #: the correction's text or the withdrawal's reason, for those events
     notice: str
+    language: str = "zh-hans"
 
 
 def summarise(delivery) -> Summary:
@@ -45,6 +46,7 @@ def summarise(delivery) -> Summary:
         summary=summary[:SUMMARY_CHARS],
         conclusions=conclusions,
         notice=notice,
+        language=issue.language,
     )
 
 

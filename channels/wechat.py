@@ -23,6 +23,8 @@ MAX_CONTENT_CHARS = 20_000
 MAX_CONTENT_BYTES = 1024 * 1024
 MAX_TITLE_CHARS = 32
 MAX_DIGEST_CHARS = 120
+#: The closing list's heading, in the issue's language like the other headings.
+REFERENCES = {"zh-hans": "参考来源", "en": "References"}
 
 
 @dataclass(frozen=True)
@@ -123,12 +125,12 @@ def _inline_text(text: str, notes: Footnotes) -> str:
     return "".join(inline(t.children, notes) for t in tokens)
 
 
-def _references(notes: Footnotes) -> str:
+def _references(notes: Footnotes, heading: str) -> str:
     rows = [
         tag("p", "refs", escape(f"[{n}] {label}: {url}"))
         for n, (label, url) in enumerate(notes.entries, start=1)
     ]
-    return _heading("参考来源") + "".join(rows) if rows else ""
+    return _heading(heading) + "".join(rows) if rows else ""
 
 
 def _sections(issue, labels, notes) -> list[tuple[str, str]]:
@@ -174,8 +176,9 @@ def render_article(issue) -> Article:
         chunk = _heading(heading) + body
         sizes[heading] = len(chunk)
         parts.append(chunk)
-    references = _references(notes)
-    sizes["参考来源"] = len(references)
+    heading = REFERENCES.get(issue.language, REFERENCES["zh-hans"])
+    references = _references(notes, heading)
+    sizes[heading] = len(references)
     content = tag("section", "article", "".join(parts) + references)
     return Article(
         title=issue.display_title,
