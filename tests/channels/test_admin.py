@@ -114,3 +114,10 @@ def test_endpoint_admin_refuses_a_private_address(editor_client, db, settings):
 
 def test_analyst_cannot_manage_endpoints(analyst_client, db):
     assert analyst_client.get(reverse("admin:channels_webhookendpoint_add")).status_code == 403
+
+
+def test_a_platform_s_reason_is_shown_as_text(editor_client, failed):
+    ChannelDelivery.objects.filter(pk=failed.pk).update(last_error="<script>alert(1)</script>")
+    page = editor_client.get(change_page(failed.issue)).content.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
