@@ -17,6 +17,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from events.models import Correction, Issue
+
 from . import http
 from .models import ChannelDelivery, WebhookEndpoint
 from .outcomes import Failed, Retry, Uncertain
@@ -169,8 +171,6 @@ def retry(delivery: ChannelDelivery) -> bool:
 
 def start(*, issue_id: int, kind: str, correction_id: int | None = None) -> list[int]:
     """The deliveries of one event of one issue (made once), ids of those still queued."""
-    from events.models import Correction, Issue
-
     issue = Issue.objects.filter(pk=issue_id).first()
     if issue is None:
         return []

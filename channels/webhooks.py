@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from . import http
+from .models import WebhookEndpoint
 from .outcomes import Failed, Retry
 from .registry import webhooks_enabled
 from .summary import dumps, summarise
@@ -86,8 +87,6 @@ def validate_url(url: str) -> None:
 
 def preflight(issue) -> list[tuple[str, str]]:
     """Every active endpoint must still point where the fetcher's rules allow."""
-    from .models import WebhookEndpoint
-
     found = []
     for endpoint in WebhookEndpoint.objects.filter(active=True):
         try:

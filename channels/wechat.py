@@ -13,6 +13,7 @@ from django.conf import settings
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
+from events.models import Issue
 from events.rendering.labels import SECTION_LABELS
 from events.rendering.markdown import render_markdown
 
@@ -38,8 +39,6 @@ class Article:
 
 
 def _load(issue):
-    from events.models import Issue
-
     return Issue.objects.with_items().get(pk=issue.pk)
 
 
@@ -168,8 +167,8 @@ def render_article(issue) -> Article:
     coverage = labels["coverage"].format(
         start=issue.coverage_start.isoformat(), end=issue.coverage_end.isoformat()
     )
-    meta = tag("p", "meta", escape(f"{labels['date']}{labels['colon']}{issue.date}") + "<br>")
-    meta = meta.replace("<br></p>", "<br>" + escape(coverage) + "</p>")
+    dated = escape(f"{labels['date']}{labels['colon']}{issue.date}")
+    meta = tag("p", "meta", f"{dated}<br>{escape(coverage)}")
     parts = [meta, _corrections(issue, labels, notes)]
     sizes = {}
     for heading, body in _sections(issue, labels, notes):
