@@ -14,6 +14,7 @@ import json
 import socket
 import ssl
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 
@@ -109,14 +110,22 @@ def _open(url: str, timeout: float) -> tuple[socket.socket, str, str]:
     return sock, host, port
 
 
+def _target(url: str) -> str:
+    """The request target: the path and query, as written on the request line."""
+    try:
+        parts = urlsplit(fetcher.on_the_wire(url))
+    except fetcher.RefusedURL as exc:
+        raise Refused(exc.message) from exc
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
 def post_json(url: str, body: bytes, *, headers: dict | None = None, timeout=None) -> Response:
     """POST `body` (JSON bytes) and return the status and body of the answer."""
     timeout = timeout or settings.CHANNELS_TIMEOUT
+    target = _target(url)
     sock, host, port = _open(url, timeout)
     connection = http.client.HTTPConnection(host, port, timeout=timeout)
     connection.sock = sock
-    parts = url.split("/", 3)
-    target = "/" + (parts[3] if len(parts) > 3 else "")
     all_headers = {
         "Content-Type": "application/json; charset=utf-8",
         "User-Agent": settings.SNAPSHOT_USER_AGENT,
@@ -140,13 +149,13 @@ def post_json(url: str, body: bytes, *, headers: dict | None = None, timeout=Non
 def get_json(url: str, *, timeout=None) -> Response:
     """GET (for WeChat's access token, which changes nothing on the other side)."""
     timeout = timeout or settings.CHANNELS_TIMEOUT
+    target = _target(url)
     sock, host, port = _open(url, timeout)
     connection = http.client.HTTPConnection(host, port, timeout=timeout)
     connection.sock = sock
-    parts = url.split("/", 3)
-    target = "/" + (parts[3] if len(parts) > 3 else "")
+    headers = {"User-Agent": settings.SNAPSHOT_USER_AGENT}
     try:
-        connection.request("GET", target, headers={"User-Agent": settings.SNAPSHOT_USER_AGENT})
+        connection.request("GET", target, headers=headers)
         response = connection.getresponse()
         return Response(status=response.status, body=response.read(MAX_RESPONSE_BYTES))
     except (OSError, http.client.HTTPException) as exc:
