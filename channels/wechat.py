@@ -168,7 +168,7 @@ def render_article(issue) -> Article:
         start=issue.coverage_start.isoformat(), end=issue.coverage_end.isoformat()
     )
     dated = escape(f"{labels['date']}{labels['colon']}{issue.date}")
-    meta = tag("p", "meta", f"{dated}<br>{escape(coverage)}")
+    meta = tag("p", "meta", tag("span", "line", dated) + tag("span", "line", escape(coverage)))
     parts = [meta, _corrections(issue, labels, notes)]
     sizes = {}
     for heading, body in _sections(issue, labels, notes):

@@ -34,6 +34,7 @@ STYLE = {
     "li": "margin:0 0 4px;",
     "quote": "margin:0 0 10px;padding:4px 12px;border-left:3px solid #ccc;color:#555;",
     "code": "font-family:monospace;font-size:13px;background:#f0f0f0;",
+    "line": "display:block;",
     "refs": "margin:0 0 4px;font-size:13px;color:#555;word-break:break-all;",
     "correction": "margin:0 0 16px;padding:8px 12px;border:1px solid #e0a800;background:#fffbea;",
 }
@@ -61,6 +62,8 @@ class Footnotes:
         return tag("span", "marker", f"[{self.number(label, url)}]")
 
 
+#: WeChat's allowed tags have no <br>: an empty block span ends the line instead.
+LINE_BREAK = '<span style="display:block;"></span>'
 _TAGS = re.compile(r"<[^>]+>")
 _INLINE_OPEN = {"strong_open": "<strong>", "em_open": '<span style="font-style:italic;">'}
 _INLINE_CLOSE = {"strong_close": "</strong>", "em_close": "</span>"}
@@ -95,7 +98,7 @@ def inline(tokens, notes: Footnotes) -> str:
         elif kind == "softbreak":
             out.append(" ")
         elif kind == "hardbreak":
-            out.append("<br>")
+            out.append(LINE_BREAK)
     return "".join(out)
 
 
@@ -136,6 +139,7 @@ def blocks(text: str, notes: Footnotes) -> str:
                 content = f"<strong>{content}</strong>"
             out.append(tag("li", "li", content) if lists else tag("p", "p", content))
         elif kind in ("fence", "code_block"):
-            lines = escape(token.content.rstrip("\n")).replace("\n", "<br>")
-            out.append(tag("p", "p", tag("span", "code", lines)))
+            lines = token.content.rstrip("\n").split("\n")
+            code = "".join(tag("span", "line", escape(line)) for line in lines)
+            out.append(tag("p", "p", tag("span", "code", code)))
     return "".join(out)

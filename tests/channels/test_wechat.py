@@ -11,7 +11,7 @@ from events.models import Issue
 
 from ..factories import SourceFactory, cite, publishable_issue
 
-ALLOWED = {"section", "p", "span", "strong", "img", "ul", "ol", "li", "br"}
+ALLOWED = {"section", "p", "span", "strong", "img", "ul", "ol", "li"}
 
 
 class Markup(HTMLParser):
@@ -38,7 +38,7 @@ def issue(db):
     issue = publishable_issue(events=2, signals=1, papers=1)
     issue.overview = (
         "See [the announcement](https://openai.com/index/funding/) and:\n\n"
-        "- first\n  - nested item\n- second"
+        "- first\n  - nested item\n- second\n\nline one  \nline two\n\n```\ncode <a>\nmore\n```"
     )
     Issue.objects.filter(pk=issue.pk).update(overview=issue.overview)
     return issue
