@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "verification",
     "claims",
     "intake",
+    "channels",  # above events: its `demo` command adds every channel's output to events' demo
     "events",
     "newsletter",
     "axes",
@@ -305,6 +306,26 @@ CELERY_BEAT_SCHEDULE["sweep-stuck-deliveries"] = {
 CELERY_BEAT_SCHEDULE["resume-stalled-mailings"] = {
     "task": "newsletter.tasks.resume_stalled_mailings",
     "schedule": timedelta(minutes=5),
+}
+
+# Publishing channels (channels/): each is off while its settings are empty.
+CHANNELS_TIMEOUT = env.float("CHANNELS_TIMEOUT", default=15)  # seconds per request
+CHANNELS_LEASE_SECONDS = env.int("CHANNELS_LEASE_SECONDS", default=300)
+CHANNELS_MAX_ATTEMPTS = env.int("CHANNELS_MAX_ATTEMPTS", default=6)
+CHANNELS_RETRY_SECONDS = env.int("CHANNELS_RETRY_SECONDS", default=30)  # first backoff, doubled
+WECHAT_APP_ID = env("WECHAT_APP_ID", default="")
+WECHAT_APP_SECRET = env("WECHAT_APP_SECRET", default="")
+WECHAT_THUMB_MEDIA_ID = env("WECHAT_THUMB_MEDIA_ID", default="")  # the cover: a permanent image
+WECHAT_AUTHOR = env("WECHAT_AUTHOR", default="")
+WECHAT_API_BASE = env("WECHAT_API_BASE", default="https://api.weixin.qq.com")
+FEISHU_WEBHOOK_URL = env("FEISHU_WEBHOOK_URL", default="")
+FEISHU_SECRET = env("FEISHU_SECRET", default="")  # the bot's 签名校验 secret
+DINGTALK_WEBHOOK_URL = env("DINGTALK_WEBHOOK_URL", default="")
+DINGTALK_SECRET = env("DINGTALK_SECRET", default="")  # the bot's 加签 secret
+DINGTALK_MESSAGES_PER_MINUTE = env.int("DINGTALK_MESSAGES_PER_MINUTE", default=20)
+CELERY_BEAT_SCHEDULE["send-due-channel-deliveries"] = {
+    "task": "channels.tasks.send_due",
+    "schedule": timedelta(minutes=1),
 }
 
 # Verification: how fresh a capture of every cited source must be when the gate runs, and the

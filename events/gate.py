@@ -231,10 +231,26 @@ def claim_warnings(issue) -> list[Problem]:
     return claim_problems(_load(issue).items())[1]
 
 
+#: Checks that apps above events add (a publishing channel's limits): issue → list[Problem].
+_added_checks: list = []
+
+
+def add_check(check):
+    """Let an app above events add its own reasons to hold an issue back; adds a check once."""
+    if check not in _added_checks:
+        _added_checks.append(check)
+    return check
+
+
+def _added_problems(issue) -> list[Problem]:
+    return [problem for check in _added_checks for problem in check(issue)]
+
+
 def problems(issue, *, now=None) -> list[Problem]:
     """Every reason the issue may not be published yet, in reading order."""
     issue = _load(issue)
-    return _standing_problems(issue, now) + claim_problems(issue.items())[0]
+    found = _standing_problems(issue, now) + claim_problems(issue.items())[0]
+    return found + _added_problems(issue)
 
 
 def warnings(issue) -> list[Problem]:
@@ -249,7 +265,8 @@ def review(issue, *, now=None) -> tuple[list[Problem], list[Problem]]:
     cited capture's text, and it runs once here instead of once for each list."""
     issue = _load(issue)
     blocking, warned = claim_problems(issue.items())
-    return _standing_problems(issue, now) + blocking, _cut_short(issue) + warned
+    found = _standing_problems(issue, now) + blocking + _added_problems(issue)
+    return found, _cut_short(issue) + warned
 
 
 def _standing_problems(issue, now) -> list[Problem]:

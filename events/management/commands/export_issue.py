@@ -15,6 +15,8 @@ RENDERERS = {
     "html": ("events.rendering.web", "render_issue_page"),
     # A complete message file (.eml): headers, the text and HTML parts, signed when DKIM is on.
     "email": ("newsletter.mailings", "digest_message_file"),
+    # HTML WeChat's editor keeps as it is: inline styles, sources as numbered footnotes.
+    "wechat": ("channels.wechat", "render_wechat"),
 }
 
 
@@ -46,7 +48,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("date", help=_("日期，YYYY-MM-DD。"))
         parser.add_argument(
-            "--format", choices=["md", "text", "html", "email"], default="md", dest="fmt"
+            "--format", choices=["md", "text", "html", "email", "wechat"], default="md", dest="fmt"
         )
         parser.add_argument("-o", "--output", help=_("写入这个文件，而不是标准输出。"))
 
