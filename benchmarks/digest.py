@@ -122,9 +122,7 @@ def raw_rate(port, mailing, sample: int) -> float:
         for i, (to, token) in enumerate(recipients)
     ]
     size = sum(len(data) for _to, data in messages) / len(messages)
-    print(
-        f"message: {size / 1024:.1f} KB on the wire (HTML {len(mailing.html)} characters)"
-    )
+    print(f"message: {size / 1024:.1f} KB on the wire (HTML {len(mailing.html)} characters)")
     seconds = raw_loop(port, messages, template.envelope_from)
     rate = len(messages) / seconds
     print(f"raw smtplib loop, pre-built: {len(messages)} in {seconds:.2f} s = {rate:.0f} msg/s")
@@ -161,14 +159,12 @@ def cpu_seconds(pid: int) -> float:
 
 
 def children_of(pid: int) -> list[int]:
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(stat.parent.name))
-        except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
-            continue
-    return found
+    """The worker's pool processes (one file to read, not a scan of every process)."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except FileNotFoundError:
+        return []
+    return [int(child) for child in children]
 
 
 def backends(database: str) -> list[int]:
@@ -263,8 +259,8 @@ def hand_over(mailing, n: int, meter: CpuMeter, timeout: float) -> float:
     pending = Delivery.objects.filter(mailing=mailing).exclude(status="sent")
     for tick in itertools.count():
         meter.sample()
-        if tick % 5:
-            time.sleep(0.02)
+        if tick % 4:
+            time.sleep(0.05)
             continue
         if not pending.exists():
             return time.perf_counter() - started
