@@ -7,11 +7,12 @@ each searched model's Meta.indexes), so a single indexed LIKE serves each query;
 """
 
 import functools
+import operator
 import re
 from dataclasses import dataclass
 
 from django.contrib.postgres.indexes import GinIndex, OpClass
-from django.db.models import F, Func, TextField
+from django.db.models import F, Func, Q, TextField
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -93,11 +94,28 @@ def trigram_index(kind: str, name: str) -> TrigramIndex:
     return TrigramIndex(OpClass(document, name="gin_trgm_ops"), name=name)
 
 
+#: pg_trgm can serve a LIKE only with a run of this many characters to take trigrams from.
+TRIGRAM = 3
+
+
+def _in_some_field(fields, term: str) -> Q:
+    """The term in any one field: what a short term needs, which no trigram index can serve.
+
+    Scanning rows then, testing each field as stored is several times cheaper than building and
+    upper-casing the whole document; upper-casing is needed only by terms that have a case.
+    """
+    lookup = "contains" if term.upper() == term.lower() else "icontains"
+    return functools.reduce(operator.or_, (Q(**{f"{field}__{lookup}": term}) for field in fields))
+
+
 def _matching(queryset, fields, terms):
     """Rows whose search document contains every term."""
     queryset = queryset.alias(search_document=SearchDocument(*fields))
     for term in terms:
-        queryset = queryset.filter(search_document__contains=term.upper())
+        if len(term) >= TRIGRAM:
+            queryset = queryset.filter(search_document__contains=term.upper())
+        else:
+            queryset = queryset.filter(_in_some_field(fields, term))
     return queryset
 
 
@@ -146,15 +164,20 @@ def _title(kind, row) -> str:
 def search(query: str) -> list[Hit]:
     """Published items and issues matching every word of the query, newest issue first.
 
-    Rows are fetched as values, not model instances, and URLs built from one reversed
+    Rows are fetched as values or with only the fields shown, and URLs built from one reversed
     prefix: the page shows up to MAX_HITS results in well under the time of one SQL query each.
     """
-    from .models import Conclusion, Issue
-
     terms = terms_of(query)
     if not terms:
         return []
     day_url = reverse("events:issue", args=["0000-00-00"]).replace("0000-00-00", "{}")
+    hits = [*_item_hits(terms, day_url), *_issue_hits(terms, day_url)]
+    # Highlight only what is shown: the newest MAX_HITS of all kinds.
+    hits.sort(key=lambda hit: hit[1], reverse=True)
+    return [_hit(*hit, terms) for hit in hits[:MAX_HITS]]
+
+
+def _item_hits(terms, day_url) -> list[tuple]:
     hits = []
     for section in SECTIONS:
         kind, fields = section.key, section.searched_fields
@@ -168,27 +191,32 @@ def search(query: str) -> list[Hit]:
             url = f"{day_url.format(date.isoformat())}#{kind}-{row['rank']}"
             texts = [row[field] for field in fields]
             hits.append((kind, date, url, _title(section, row), texts))
+    return hits
+
+
+def _issue_hits(terms, day_url) -> list[tuple]:
+    """Issues whose own text matches, and their conclusions."""
+    from .models import Conclusion, Issue
+
+    hits = []
     issues = _matching(Issue.objects.published(), SEARCHED_FIELDS["issue"], terms)
-    for issue in issues.order_by("-date")[:MAX_HITS]:
+    shown = ("date", "title", "language", "overview", "business_analysis")
+    for issue in issues.only(*shown).order_by("-date")[:MAX_HITS]:
         texts = [issue.overview, issue.business_analysis, issue.title]
         url = day_url.format(issue.date.isoformat())
         hits.append(("issue", issue.date, url, str(issue), texts))
+    published = Conclusion.objects.filter(issue__status="published")
     conclusions = (
-        _matching(
-            Conclusion.objects.filter(issue__status="published"),
-            SEARCHED_FIELDS["conclusion"],
-            terms,
-        )
+        _matching(published, SEARCHED_FIELDS["conclusion"], terms)
         .select_related("issue")
+        .only("position", "text", "issue__date", "issue__title", "issue__language")
         .order_by("-issue__date", "position")[:MAX_HITS]
     )
     for conclusion in conclusions:
         date = conclusion.issue.date
         url = f"{day_url.format(date.isoformat())}#conclusion-{conclusion.position}"
         hits.append(("conclusion", date, url, str(conclusion.issue), [conclusion.text]))
-    # Highlight only what is shown: the newest MAX_HITS of all kinds.
-    hits.sort(key=lambda hit: hit[1], reverse=True)
-    return [_hit(*hit, terms) for hit in hits[:MAX_HITS]]
+    return hits
 
 
 def _hit(kind, date, url, title, texts, terms) -> Hit:

@@ -13,7 +13,6 @@ import contextlib
 import logging
 import secrets
 import smtplib
-import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -21,8 +20,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import get_connection
-from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
-from django.core.mail.message import sanitize_address
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db import connection as db_connection
 from django.db.models import Q
@@ -175,52 +172,6 @@ def _release(token: str, ids) -> None:
         )
 
 
-class _Transport:
-    """Django's SMTP backend is driven in two steps (see newsletter.smtp); others send at once."""
-
-    def __init__(self, mail):
-        self.mail = mail
-        self.two_step = isinstance(mail, SmtpBackend)
-        self.in_data = False  # a body was sent without its final dot
-
-    def ready(self) -> None:
-        """Reconnect when the last message left the line closed (a 421, or an abort)."""
-        if not self.two_step:
-            return
-        smtp_conn = self.mail.connection
-        if smtp_conn is None or smtp_conn.sock is None:
-            self.mail.close()
-            self.mail.open()
-            smtp_conn = self.mail.connection
-        if smtp_conn.sock is not None:
-            # The final dot is a tiny write after the body: without this, Nagle's algorithm
-            # holds it until the server's delayed ACK, a pause on every message.
-            smtp_conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def begin(self, message) -> None:
-        if self.two_step:
-            smtp.begin(
-                self.mail.connection,
-                sanitize_address(message.from_email, "utf-8"),
-                sanitize_address(message.to[0], "utf-8"),
-                message.raw,
-            )
-            self.in_data = True
-
-    def finish(self, message) -> None:
-        if self.two_step:
-            self.in_data = False
-            smtp.finish(self.mail.connection)
-        else:
-            self.mail.send_messages([message])
-
-    def abort(self) -> None:
-        """Drop the line so that an unfinished message is discarded by the server."""
-        if self.two_step and self.mail.connection is not None:
-            self.in_data = False
-            smtp.abort(self.mail.connection)
-
-
 def _refused(token: str, pk: int, error: smtplib.SMTPException, *, bounce: bool = True) -> str:
     """The server answered "no" for one message: a 5xx fails it, a 4xx retries it later."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
@@ -285,89 +236,120 @@ class _Pacer:
             self.next_at = max(self.next_at, time.monotonic()) + self.interval
 
 
-def send_batch(*, mailing_id: int, limit: int | None = None) -> BatchResult:
-    """Claim a batch of the mailing's deliveries and send it over one SMTP connection."""
-    mailing = Mailing.objects.get(pk=mailing_id)
-    result = BatchResult()
-    if mailing.paused:
-        result.paused = True
-        return result
-    sweep(mailing_id=mailing.pk)
-    token, rows = claim(mailing, limit=limit or settings.NEWSLETTER_BATCH_SIZE)
-    result.claimed = len(rows)
-    if not rows:
-        _finish_if_done(mailing)
-        return result
-    deadline = timezone.now() + timedelta(seconds=settings.NEWSLETTER_LEASE_SECONDS) - LEASE_MARGIN
-    template = MessageTemplate.for_mailing(mailing)
+def _open(token: str, ids: list[int]):
+    """The batch's SMTP connection; unreachable → its deliveries are given back for a retry."""
     mail = get_connection(fail_silently=False)
     try:
         mail.open()
     except (smtplib.SMTPException, OSError) as error:
-        _release(token, [row[0] for row in rows])
+        _release(token, ids)
         raise TransientSendError(f"cannot reach the mail server: {error}") from error
-    pacer = _Pacer()
-    transport = _Transport(mail)
-    previous = None  # the last accepted message, not yet recorded as sent
-    ids = [row[0] for row in rows]
-    recorder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="delivery-record")
-    db = connections[DEFAULT_DB_ALIAS]  # this thread's connection, handed to the recorder
-    db.ensure_connection()
-    try:
+    return mail
+
+
+class _Batch:
+    """One claimed batch going over one SMTP connection, one message at a time.
+
+    Recording "previous sent, this one handed over" runs on a second thread while the body
+    travels, on this thread's database connection (Django's connections are per thread; the
+    two never use it at once); the final dot (acceptance) is sent only once it is stored.
+    """
+
+    def __init__(self, mailing: Mailing, token: str, mail, result: BatchResult):
+        self.mailing, self.token, self.mail, self.result = mailing, token, mail, result
+        self.template = MessageTemplate.for_mailing(mailing)
+        self.transport = smtp.Transport(mail)
+        self.pacer = _Pacer()
+        self.previous = None  # the last accepted message, not yet recorded as sent
+        self.recorder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="delivery-record")
+        self.db = connections[DEFAULT_DB_ALIAS]
+        self.db.ensure_connection()
+
+    def send_all(self, rows, *, deadline) -> None:
         for pk, email, sub_token in rows:
             if timezone.now() >= deadline:
                 break
-            pacer.wait()
-            transport.ready()
-            message_id = template.message_id(mailing.pk, pk)
-            message = template.email(to=email, token=sub_token, message_id=message_id)
-            # Recording "previous sent, this one handed over" overlaps the body's transfer;
-            # the final dot (acceptance) is sent only once that record is in the database.
-            record = recorder.submit(
-                _hand_over, token, previous=previous, current=(pk, message_id), db=db
+            self.pacer.wait()
+            self.transport.ready()
+            self.send(pk, email, sub_token)
+
+    def send(self, pk: int, email: str, sub_token: str) -> None:
+        message_id = self.template.message_id(self.mailing.pk, pk)
+        message = self.template.email(to=email, token=sub_token, message_id=message_id)
+        current = (pk, message_id)
+        record = self.recorder.submit(
+            _hand_over, self.token, previous=self.previous, current=current, db=self.db
+        )
+        refusal = None
+        try:
+            self.transport.begin(message)
+        except (smtplib.SMTPException, OSError) as error:
+            refusal = error
+        handed_over = record.result()
+        self.previous = None
+        if refusal is not None:
+            if handed_over:
+                _count(self.result, _refused_before_acceptance(self.token, pk, refusal))
+        elif not handed_over:  # our lease on it was lost: make sure the server drops it
+            self.transport.abort()
+        elif self._finish(pk, message):
+            self.previous = current
+            self.result.sent += 1
+
+    def _finish(self, pk: int, message) -> bool:
+        """The final dot; True once the server accepted the message."""
+        try:
+            self.transport.finish(message)
+        except smtplib.SMTPResponseException as error:
+            _count(self.result, _refused(self.token, pk, error))
+            return False
+        except Exception:
+            # The line broke after the dot: it may have been accepted, so it is never
+            # re-sent automatically; the rest is given back and the task retries.
+            Delivery.objects.filter(pk=pk, claim=self.token).update(
+                status=D.UNCERTAIN, lease_expires_at=None, last_error=CONNECTION_LOST
             )
-            refusal = None
-            try:
-                transport.begin(message)
-            except (smtplib.SMTPException, OSError) as error:
-                refusal = error
-            handed_over = record.result()
-            previous = None
-            if refusal is not None:
-                if handed_over:
-                    _count(result, _refused_before_acceptance(token, pk, refusal))
-                continue
-            if not handed_over:  # our lease on it was lost: make sure the server drops it
-                transport.abort()
-                continue
-            try:
-                transport.finish(message)
-            except smtplib.SMTPResponseException as error:
-                _count(result, _refused(token, pk, error))
-                continue
-            except Exception:
-                # The line broke after the dot: it may have been accepted, so it is never
-                # re-sent automatically; the rest is given back below and the task retries.
-                Delivery.objects.filter(pk=pk, claim=token).update(
-                    status=D.UNCERTAIN, lease_expires_at=None, last_error=CONNECTION_LOST
-                )
-                raise
-            previous = (pk, message_id)
-            result.sent += 1
+            raise
+        return True
+
+    def give_back(self, ids) -> None:
+        """Record the last accepted message, and release what was never handed over."""
+        _hand_over(self.token, previous=self.previous, current=None)
+        self.previous = None
+        _release(self.token, ids)
+
+    def close(self) -> None:
+        self.recorder.shutdown(wait=True)
+        if self.transport.in_data:  # QUIT now would be read as part of the message
+            self.transport.abort()
+        with contextlib.suppress(Exception):  # a dead connection must not hide the real error
+            self.mail.close()
+
+
+def send_batch(*, mailing_id: int, limit: int | None = None) -> BatchResult:
+    """Claim a batch of the mailing's deliveries and send it over one SMTP connection."""
+    mailing = Mailing.objects.get(pk=mailing_id)
+    if mailing.paused:
+        return BatchResult(paused=True)
+    sweep(mailing_id=mailing.pk)
+    token, rows = claim(mailing, limit=limit or settings.NEWSLETTER_BATCH_SIZE)
+    result = BatchResult(claimed=len(rows))
+    if not rows:
+        _finish_if_done(mailing)
+        return result
+    deadline = timezone.now() + timedelta(seconds=settings.NEWSLETTER_LEASE_SECONDS) - LEASE_MARGIN
+    ids = [row[0] for row in rows]
+    batch = _Batch(mailing, token, _open(token, ids), result)
+    try:
+        batch.send_all(rows, deadline=deadline)
     except (smtplib.SMTPException, OSError, TransientSendError) as error:
-        _hand_over(token, previous=previous, current=None)
-        _release(token, ids)
+        batch.give_back(ids)
         if isinstance(error, TransientSendError):
             raise
         raise TransientSendError(str(error)) from error
     finally:
-        recorder.shutdown(wait=True)
-        if transport.in_data:  # QUIT now would be read as part of the message
-            transport.abort()
-        with contextlib.suppress(Exception):  # a dead connection must not hide the real error
-            mail.close()
-    _hand_over(token, previous=previous, current=None)
-    _release(token, ids)
+        batch.close()
+    batch.give_back(ids)
     result.more = Delivery.objects.filter(mailing=mailing, status=D.PENDING).exists()
     if not result.more:
         _finish_if_done(mailing)

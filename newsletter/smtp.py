@@ -13,6 +13,10 @@ dot-stuffed here, as RFC 5321 section 4.5.2 says, using only smtplib's public co
 import contextlib
 import re
 import smtplib
+import socket
+
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+from django.core.mail.message import sanitize_address
 
 CRLF = b"\r\n"
 LEADING_DOT = re.compile(rb"^\.", re.MULTILINE)
@@ -65,3 +69,49 @@ def finish(smtp: smtplib.SMTP) -> None:
 def abort(smtp: smtplib.SMTP) -> None:
     """Drop the connection mid-DATA: the unfinished message is never delivered."""
     smtp.close()
+
+
+class Transport:
+    """Django's SMTP backend driven in two steps (begin, finish); other backends send at once."""
+
+    def __init__(self, mail):
+        self.mail = mail
+        self.two_step = isinstance(mail, SmtpBackend)
+        self.in_data = False  # a body was sent without its final dot
+
+    def ready(self) -> None:
+        """Reconnect when the last message left the line closed (a 421, or an abort)."""
+        if not self.two_step:
+            return
+        smtp_conn = self.mail.connection
+        if smtp_conn is None or smtp_conn.sock is None:
+            self.mail.close()
+            self.mail.open()
+            smtp_conn = self.mail.connection
+        if smtp_conn.sock is not None:
+            # The final dot is a tiny write after the body: without this, Nagle's algorithm
+            # holds it until the server's delayed ACK, a pause on every message.
+            smtp_conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def begin(self, message) -> None:
+        if self.two_step:
+            begin(
+                self.mail.connection,
+                sanitize_address(message.from_email, "utf-8"),
+                sanitize_address(message.to[0], "utf-8"),
+                message.raw,
+            )
+            self.in_data = True
+
+    def finish(self, message) -> None:
+        if self.two_step:
+            self.in_data = False
+            finish(self.mail.connection)
+        else:
+            self.mail.send_messages([message])
+
+    def abort(self) -> None:
+        """Drop the line so that an unfinished message is discarded by the server."""
+        if self.two_step and self.mail.connection is not None:
+            self.in_data = False
+            abort(self.mail.connection)

@@ -1,11 +1,13 @@
-"""The benchmarks still run end to end (they are not run otherwise, and scripts that are only
-run by hand rot): a few pages or feeds through every step, on a throw-away SQLite database."""
+"""The benchmarks still run end to end (they are not run otherwise, and scripts that are only run
+by hand rot): a few pages, feeds or messages through every step, on throw-away databases."""
 
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from ..dnsguard import subprocess_env
 
@@ -33,6 +35,44 @@ def test_the_snapshot_benchmark_captures_and_extracts_every_page_and_prints_its_
         rate = re.search(rf"{re.escape(label)}:\s+([\d.]+) pages/s", run.stdout)
         assert rate and float(rate.group(1)) > 0, run.stdout
     assert re.search(r"ratio capture / plain:\s+[\d.]+", run.stdout), run.stdout
+
+
+def _digest_benchmark(*arguments):
+    env = {k: v for k, v in os.environ.items() if k != "MEDIA_ROOT"}
+    return subprocess.run(
+        [sys.executable, "benchmarks/digest.py", "--subscribers", "30", "--workers", "1", "2",
+         *arguments],
+        cwd=ROOT,
+        env=subprocess_env(env),
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )  # fmt: skip
+
+
+@pytest.mark.services
+@pytest.mark.parametrize("sink", ["aiosmtpd", "smtp-sink"])
+def test_the_digest_benchmark_sends_through_real_workers_and_prints_every_figure(sink):
+    if sink == "smtp-sink" and not Path("/usr/sbin/smtp-sink").exists():
+        pytest.skip("smtp-sink is not installed (apt-get install postfix)")
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        pytest.skip("the digest benchmark runs on PostgreSQL and Redis")
+    run = _digest_benchmark(*(["--aiosmtpd"] if sink == "aiosmtpd" else []))
+
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert run.stdout.startswith(f"sink: {'aiosmtpd' if sink == 'aiosmtpd' else 'smtp-sink'}")
+    for processes in (1, 2):
+        row = re.search(
+            rf"pipeline, {processes} worker process\(es\): 30 in [\d.]+ s = (\d+) msg/s, "
+            rf"ratio to raw [\d.]+; CPU per message ([\d.]+) ms",
+            run.stdout,
+        )
+        assert row and int(row.group(1)) > 0 and float(row.group(2)) > 0, run.stdout
+        assert re.search(
+            rf"100000 subscribers with {processes}: [\d.]+ min \(EXTRAPOLATED from 30", run.stdout
+        ), run.stdout
+    assert re.search(r"raw smtplib loop, pre-built: 30 in [\d.]+ s", run.stdout), run.stdout
+    assert re.search(r"ratio pipeline / raw smtplib: 1 process [\d.]+", run.stdout), run.stdout
 
 
 def test_the_intake_benchmark_polls_both_rounds_and_prints_its_figures():
