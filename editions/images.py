@@ -43,18 +43,19 @@ def chromium_path() -> str:
 
 def render_long_image(issue) -> Rendered:
     """Overview, conclusions and top events with the issue's URL, 1080 px wide."""
-    html = render_to_string("editions/share_long.html", _context(issue))
+    html = render_to_string("editions/share_long.html", share_context(issue))
     png = _screenshot(html, LONG_WIDTH, LONG_MAX_HEIGHT)
     return _as_png(_trimmed(png))
 
 
 def render_card(issue) -> Rendered:
     """The 1200×630 card shared as the issue's og:image."""
-    html = render_to_string("editions/share_card.html", _context(issue))
+    html = render_to_string("editions/share_card.html", share_context(issue))
     return _as_png(_screenshot(html, *CARD_SIZE))
 
 
-def _context(issue) -> dict:
+def share_context(issue) -> dict:
+    """The page's context, the top events and the canvas colour that the trim looks for."""
     context = file_context(issue)
     return {**context, "top_events": context["events"][:5], "canvas": CANVAS_CSS}
 
