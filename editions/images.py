@@ -6,6 +6,7 @@ uses, and the image ends at the last row that is not all canvas.
 """
 
 import io
+import os
 import shutil
 import subprocess
 import tempfile
@@ -76,7 +77,10 @@ def _screenshot(html: str, width: int, height: int) -> bytes:
             page.as_uri(),
         ]
         try:
-            subprocess.run(command, capture_output=True, timeout=TIMEOUT, check=False)  # noqa: S603
+            # HOME too: the worker's user may have no writable home for Chromium's own files.
+            env = {**os.environ, "HOME": folder}
+            run = {"capture_output": True, "timeout": TIMEOUT, "check": False, "env": env}
+            subprocess.run(command, **run)  # noqa: S603 - our own arguments, no shell
         except (OSError, subprocess.TimeoutExpired) as error:
             raise RenderFailed(f"Chromium: {error}") from error
         if not shot.exists():
