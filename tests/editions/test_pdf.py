@@ -107,3 +107,13 @@ def test_export_issue_writes_the_pdf_to_a_file_and_refuses_stdout(
     assert sample_issue.display_title in pdf_text(target)
     with pytest.raises(CommandError, match="-o"):
         call_command("export_issue", "2026-04-08", "--format", "pdf")
+
+
+def test_an_english_issue_is_printed_with_english_labels(db, real_renderers):
+    issue = publishable_issue(published=True, language="en", title="AI Frontier Daily test")
+
+    text = pdf_text(make_pdf(Issue.objects.get(pk=issue.pk)).file.path)
+
+    for label in ("Overview", "Three conclusions", "Top 1 events", "Research", "Published"):
+        assert label in text
+    assert "今日总览" not in text

@@ -2,6 +2,7 @@
 withdrawal, or a change no signal reported, until it is made again."""
 
 import datetime
+import os
 
 import pytest
 from django.urls import reverse
@@ -77,9 +78,12 @@ def test_a_correction_stops_the_old_files_at_once_and_the_new_ones_follow(
     html = page(client, issue)
     assert "edition.pdf" not in html and "share-default.png" in html
 
-    services.generate(issue_id=issue.pk)
+    old_file = issue.editions.get(kind=Edition.Kind.PDF).file.path
+    with django_capture_on_commit_callbacks(execute=True):
+        services.generate(issue_id=issue.pk)
     assert client.get(PDF_URL).status_code == 200
     assert "edition.pdf" in page(client, issue)
+    assert not os.path.exists(old_file)  # the stale file is gone from storage too
 
 
 def test_a_change_no_signal_reported_is_caught_by_the_fingerprint(client, issue, fake_renderers):
