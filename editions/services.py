@@ -89,7 +89,7 @@ def mark_stale(*, issue_id: int) -> int:
 
 def current_edition(issue, kind: str) -> Edition | None:
     """The issue's file of that kind if it was made from exactly what the issue shows now."""
-    edition = Edition.objects.filter(issue=issue, kind=kind).first()
+    edition = Edition.objects.filter(issue=issue, kind=kind).select_related("issue").first()
     if edition is None or not edition.is_current(edition_fingerprint(issue)):
         return None
     return edition if edition.file.storage.exists(edition.file.name) else None

@@ -155,3 +155,15 @@ def test_a_draft_offers_no_file(client, fake_renderers):
     publishable_issue(date=DAY)
     assert client.get(PDF_URL).status_code == 404
     assert client.post(PDF_URL).status_code == 405
+
+
+@pytest.mark.parametrize("items", [1, 6])
+def test_a_file_costs_the_same_queries_whatever_the_issues_size(
+    client, fake_renderers, items, django_assert_num_queries
+):
+    issue = publishable_issue(date=DAY, published=True, events=items, signals=items, papers=items)
+    services.generate(issue_id=issue.pk)
+    # the issue + the edition + its content's fingerprint (12) + corrections + cited URLs
+    with django_assert_num_queries(16):
+        response = client.get(PDF_URL)
+    assert response.status_code == 200
