@@ -32,8 +32,22 @@ def file_context(issue) -> dict:
     context = issue_context(issue, base_url=settings.SITE_URL, extras=False)
     corrections = context["corrections"]
     return {
+        **_sections_by_name(issue, context["labels"]),
         **context,
         "issue_url": f"{settings.SITE_URL}{issue.get_absolute_url()}",
         "edition": edition_labels(issue.language),
         "last_correction": corrections[-1] if corrections else None,
+    }
+
+
+def _sections_by_name(issue, labels) -> dict:
+    """The item sections under fixed names, which the print and share templates lay out each in
+    its own way (from the prefetched issue: no query); the page's own context wins where it
+    names them too."""
+    events = list(issue.events.all())
+    return {
+        "events": events,
+        "events_heading": labels["events"].format(n=len(events)),
+        "signals": list(issue.signals.all()),
+        "papers": list(issue.papers.all()),
     }
