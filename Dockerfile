@@ -13,9 +13,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     WEB_CONCURRENCY=3
 
 # postgresql-client: pg_dump/pg_restore for scripts/backup.sh and restore.sh (same major as the
-# compose database, 15); tini reaps gunicorn's and celery's children and forwards signals.
+# compose database, 15); tini reaps gunicorn's and celery's children and forwards signals; the
+# worker makes each issue's PDF (WeasyPrint: Pango, HarfBuzz's subsetter, Noto CJK) and share
+# images (headless Chromium).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends postgresql-client tini \
+       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk chromium \
     && rm -rf /var/lib/apt/lists/*
 
 RUN groupadd --system --gid 10001 aidaily \

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "channels",  # above events: its `demo` command adds every channel's output to events' demo
     "events",
     "newsletter",
+    "editions",  # the PDF and share images of each published issue
     "axes",
     "aidaily",  # deploy checks, and the chief editor's permission to lift login lockouts
 ]
@@ -302,6 +303,11 @@ CELERY_BEAT_SCHEDULE["sweep-stuck-deliveries"] = {
     "task": "newsletter.tasks.sweep_deliveries",
     "schedule": timedelta(minutes=5),
 }
+# Editions (editions/): the PDF and share images made at publication and after each correction.
+# Off: made only by `manage.py generate_editions` or the issue page's button.
+EDITIONS_ON_PUBLISH = env.bool("EDITIONS_ON_PUBLISH", default=True)
+EDITIONS_CHROMIUM = env("EDITIONS_CHROMIUM", default="")  # empty: `chromium` on PATH
+
 # Fault recovery: a broker restart loses queued batches; resume those mailings.
 CELERY_BEAT_SCHEDULE["resume-stalled-mailings"] = {
     "task": "newsletter.tasks.resume_stalled_mailings",

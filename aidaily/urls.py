@@ -16,6 +16,7 @@ urlpatterns = [
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("", include("sources.urls")),
     path("", include("newsletter.urls")),
+    path("", include("editions.urls")),
     path("", include("events.urls")),
 ]
 

@@ -22,7 +22,8 @@ IGNORED_FIELDS = {
 
 
 def _row(instance) -> dict:
-    data = {k: v for k, v in model_to_dict(instance).items() if k not in IGNORED_FIELDS}
+    # Excluded up front, not filtered after: model_to_dict would query each item's evidence.
+    data = model_to_dict(instance, exclude=IGNORED_FIELDS)
     if hasattr(instance, "verification_status"):
         # Not an editable form field, so model_to_dict leaves it out; readers see it.
         data["verification_status"] = instance.verification_status

@@ -10,3 +10,6 @@ import os
 os.environ.setdefault("AIDAILY_EMBEDDED", "1")
 
 from aidaily.settings import *  # noqa: F403 - the suite tests the real configuration
+
+# Seconds of PDF and image rendering per publication: only the editions tests turn it on.
+EDITIONS_ON_PUBLISH = False

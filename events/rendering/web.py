@@ -48,9 +48,27 @@ def labels_for(language: str) -> dict:
     return {**LABELS[key], "status": STATUS_LABELS[key]}
 
 
-def issue_context(issue, *, base_url: str = "", preview: bool = False) -> dict:
-    """What the issue templates need; `issue` comes from Issue.objects.for_issue_page()."""
+#: Apps above events add to the issue page (its share card, its downloads): each a function
+#: issue -> dict of context, registered from the app's AppConfig.ready(), so events imports none.
+_page_extras: list = []
+
+
+def register_page_extra(extra) -> None:
+    """Let an app above events add context to the public issue page."""
+    if extra not in _page_extras:
+        _page_extras.append(extra)
+
+
+def issue_context(issue, *, base_url: str = "", preview: bool = False, extras: bool = True) -> dict:
+    """What the issue templates need; `issue` comes from Issue.objects.for_issue_page().
+
+    `extras=False` leaves out what other apps add (the article alone, in feeds and emails).
+    """
     labels = labels_for(issue.language)
+    added = {}
+    for extra in _page_extras if extras else ():
+        added.update(extra(issue))
+    share_image = added.pop("share_image", None) or share_image_url(issue)
     return {
         "issue": issue,
         "labels": labels,
@@ -64,20 +82,18 @@ def issue_context(issue, *, base_url: str = "", preview: bool = False) -> dict:
         "base_url": base_url,
         "site_url": settings.SITE_URL,
         "preview": preview,
-        "schema": news_article(issue),
-        "share_image": share_image_url(issue),
+        "schema": news_article(issue, image=share_image),
+        "share_image": share_image,
+        **added,
     }
 
 
 def share_image_url(issue) -> str:
-    """Absolute URL of the card shown when the issue is shared (og:image, JSON-LD image).
-
-    Every issue shares the site's default card until a per-issue image is generated.
-    """
+    """Absolute URL of the site's default card, shared until the issue has a card of its own."""
     return f"{settings.SITE_URL}{static('aidaily/share-default.png')}"
 
 
-def news_article(issue) -> dict:
+def news_article(issue, *, image: str = "") -> dict:
     """schema.org NewsArticle metadata of the issue (JSON-LD on its page)."""
     url = f"{settings.SITE_URL}{issue.get_absolute_url()}"
     corrections = list(issue.corrections.all())
@@ -95,7 +111,7 @@ def news_article(issue) -> dict:
         "inLanguage": issue.language,
         "mainEntityOfPage": url,
         "url": url,
-        "image": [share_image_url(issue)],
+        "image": [image or share_image_url(issue)],
         "author": organisation,
         "publisher": {
             **organisation,
@@ -109,7 +125,8 @@ def news_article(issue) -> dict:
 
 def issue_body_html(issue, *, base_url: str = "") -> str:
     """The issue's article alone (no site chrome), for feeds and emails of the full issue."""
-    return render_to_string("events/_issue_body.html", issue_context(issue, base_url=base_url))
+    context = issue_context(issue, base_url=base_url, extras=False)
+    return render_to_string("events/_issue_body.html", context)
 
 
 def render_issue_page(issue, *, request=None, preview: bool = False) -> str:

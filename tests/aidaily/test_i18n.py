@@ -15,7 +15,16 @@ from ..factories import ChiefEditorFactory, IssueFactory, publishable_issue
 BASE_DIR = Path(settings.BASE_DIR)
 PO_PATH = BASE_DIR / "locale" / "en" / "LC_MESSAGES" / "django.po"
 MO_PATH = PO_PATH.with_suffix(".mo")
-CODE_DIRS = ("aidaily", "events", "newsletter", "sources", "verification", "intake", "channels")
+CODE_DIRS = (
+    "aidaily",
+    "events",
+    "newsletter",
+    "sources",
+    "verification",
+    "intake",
+    "channels",
+    "editions",
+)
 GETTEXT_CALLS = {"_", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy"}
 CONTEXT_CALLS = {"pgettext", "pgettext_lazy"}
 PLACEHOLDER = re.compile(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[sdifr]|\{\{\s*[\w.]+\s*\}\}")

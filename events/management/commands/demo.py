@@ -1,6 +1,8 @@
 """`python manage.py demo`: the demo newsroom, idempotent (see events/demo/loader.py)."""
 
+from django.apps import apps
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.urls import reverse
 
@@ -37,6 +39,10 @@ class Command(BaseCommand):
                 "(`python manage.py demo --reset-passwords` prints new passwords)."
             )
         self.stdout.write(f"Published sample issue: {site}{report.published.get_absolute_url()}")
+        # By name: the editions app sits above events. Made as publication makes them.
+        if apps.is_installed("editions") and settings.EDITIONS_ON_PUBLISH:
+            self.stdout.write("Its PDF and share images:")
+            call_command("generate_editions", report.published.date.isoformat(), stdout=self.stdout)
         draft_admin = reverse("admin:events_issue_change", args=[report.draft.pk])
         self.stdout.write(f"Draft for the next day:  {site}{draft_admin}")
         self.stdout.write(f"Admin: {site}{reverse('admin:index')}")

@@ -1,4 +1,4 @@
-"""`export_issue DATE --format md|text|html|email [-o FILE]`: an issue in a reader's format."""
+"""`export_issue DATE --format md|text|html|email|pdf [-o FILE]`: an issue in a reader's format."""
 
 import datetime
 import importlib
@@ -17,7 +17,10 @@ RENDERERS = {
     "email": ("newsletter.mailings", "digest_message_file"),
     # HTML WeChat's editor keeps as it is: inline styles, sources as numbered footnotes.
     "wechat": ("channels.wechat", "render_wechat"),
+    # The A4 PDF edition, bytes: the stored file while current, else made now.
+    "pdf": ("editions.services", "pdf_export"),
 }
+BINARY_FORMATS = {"pdf"}
 
 
 def _renderer(name):
@@ -35,6 +38,13 @@ def _renderer(name):
     return render
 
 
+def _render(fmt, issue):
+    try:
+        return _renderer(fmt)(issue)
+    except RuntimeError as error:  # the renderer's own tool is missing or failed (WeasyPrint)
+        raise CommandError(str(error)) from error
+
+
 def _as_text(rendered) -> str:
     """A renderer returns a string, or a message's bytes (ASCII: its parts are encoded)."""
     if isinstance(rendered, bytes):
@@ -48,7 +58,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("date", help=_("日期，YYYY-MM-DD。"))
         parser.add_argument(
-            "--format", choices=["md", "text", "html", "email", "wechat"], default="md", dest="fmt"
+            "--format",
+            choices=["md", "text", "html", "email", "wechat", "pdf"],
+            default="md",
+            dest="fmt",
         )
         parser.add_argument("-o", "--output", help=_("写入这个文件，而不是标准输出。"))
 
@@ -66,9 +79,16 @@ class Command(BaseCommand):
             text = write_markdown(issue)
         elif fmt == "text":
             text = write_text(issue)
+        elif fmt in BINARY_FORMATS:
+            return self._write_bytes(_render(fmt, issue), output)
         else:
-            text = _as_text(_renderer(fmt)(issue))
+            text = _as_text(_render(fmt, issue))
         if output:
             Path(output).write_text(text, encoding="utf-8", newline="\n")
         else:
             self.stdout.write(text, ending="")
+
+    def _write_bytes(self, content: bytes, output) -> None:
+        if not output:
+            raise CommandError(_("这种格式是二进制文件，请用 -o FILE 指定输出文件。"))
+        Path(output).write_bytes(content)

@@ -45,7 +45,8 @@ def test_issue_page_query_count_is_fixed(client, total_items, django_assert_num_
     issue = published_issue_with(per_section, date=datetime.date(2026, 4, 8))
     url = reverse("events:issue", args=[issue.date.isoformat()])
     # 1 version row + 1 issue + conclusions + corrections + 3 × (items, citations, tags)
-    with django_assert_num_queries(13):
+    # + the files on offer (the PDF and share card, contributed by the editions app)
+    with django_assert_num_queries(14):
         response = client.get(url)
     assert response.content.decode().count('class="item ') == per_section * 3
 
