@@ -81,6 +81,14 @@ class VerifiableItem(models.Model):
         issue = getattr(self, "issue", None)
         return bool(issue is not None and getattr(issue, "is_public", False))
 
+    def save_verification(self, fields: list[str]) -> None:
+        """Save a change of these verification fields (only verification.services calls this).
+
+        The item's own layer overrides it to move what else it keeps with its content, such as
+        a version counter.
+        """
+        self.save(update_fields=fields)
+
     def cited_sources(self) -> list:
         """The sources this item cites, in citation order (each item has a `citations` relation)."""
         return [citation.source for citation in self.citations.all()]

@@ -1,5 +1,5 @@
 from .citation import Citation
-from .issue import Conclusion, Issue
+from .issue import OPEN_STATUSES, Conclusion, Issue
 from .items import Event, Paper, SocialSignal
 from .log import Correction, ReviewComment, TransitionLog
 from .tag import Tag
@@ -8,6 +8,7 @@ ITEM_MODELS = (Event, SocialSignal, Paper)
 
 __all__ = [
     "ITEM_MODELS",
+    "OPEN_STATUSES",
     "Citation",
     "Conclusion",
     "Correction",

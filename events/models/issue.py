@@ -165,6 +165,15 @@ class Issue(VersionedContent):
         return [*self.events.all(), *self.signals.all(), *self.papers.all()]
 
 
+#: Issues not yet public: being written, reviewed, or approved and waiting to go out.
+OPEN_STATUSES = (
+    Issue.Status.DRAFT,
+    Issue.Status.IN_REVIEW,
+    Issue.Status.APPROVED,
+    Issue.Status.SCHEDULED,
+)
+
+
 class Conclusion(GuardedPart):
     """One of the issue's three numbered conclusions (今日三条结论)."""
 
