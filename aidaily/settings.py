@@ -307,9 +307,8 @@ CELERY_BEAT_SCHEDULE["resume-stalled-mailings"] = {
     "schedule": timedelta(minutes=5),
 }
 
-# Verification: the evidence rules per outcome and section, how fresh a capture of
-# every cited source must be when the gate runs, and the events code the verification admin shows
-# (named here, in the wiring layer, so that verification itself imports nothing from events).
+# Verification: the evidence rules per outcome and section, and how fresh a capture of every
+# cited source must be when the gate runs.
 AIDAILY_VERIFICATION = {
     "RULES": {
         "public_note": {"outcomes": ["verified", "partially_verified"]},
@@ -318,8 +317,6 @@ AIDAILY_VERIFICATION = {
         "beyond_the_post": {"outcomes": ["verified", "partially_verified"], "sections": ["signal"]},
     },
     "FRESH_CAPTURE_MAX_AGE_HOURS": env.float("AIDAILY_FRESH_CAPTURE_MAX_AGE_HOURS", default=12),
-    "PUBLISH_GATE": "events.gate.problems",
-    "QUEUE_VIEW": "events.admin.verification_queue.queue_view",
 }
 
 # Claim check: sections whose unsupported figures block publishing (the others only warn).

@@ -9,8 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from aidaily.adminpanels import Panel, Tool
-from events.admin.panels import IssueContribution, contribute
+from events.admin.panels import IssueContribution, Panel, Tool, contribute
 from events.models import Correction, Issue
 from events.rendering.email import render_email
 

@@ -8,8 +8,8 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 
 class VerificationStatus(models.TextChoices):
@@ -257,3 +257,14 @@ class SourceChangeAlert(models.Model):
     @property
     def is_open(self) -> bool:
         return self.resolved_at is None
+
+    def correction_draft(self) -> str:
+        """A correction the editor can publish in one click, or edit first."""
+        return gettext(
+            "更正：%(item)s 引用的来源“%(source)s”在发布后有更新（%(url)s）。"
+            "我们已对照最新内容核对，相关表述以来源最新版本为准。"
+        ) % {
+            "item": self.item,
+            "source": self.source.publisher or self.source.title or self.source.host,
+            "url": self.source.url,
+        }

@@ -13,14 +13,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from sources.admin import IssueSnapshotsAdminMixin
 from sources.models import Source
-from verification.admin import IssueGateAdminMixin
 
 from .. import ranking, review, source_corrections, workflow
 from ..models import Event, Issue, Paper, ReviewComment, SocialSignal
+from .capture import IssueSnapshotsAdminMixin
 from .dailyformat import DailyFormatAdminMixin
 from .forms import ConcurrentEditAdminMixin, VersionCheckedForm
+from .gate_panel import IssueGateAdminMixin
 from .history import GuardedRevertAdminMixin
 from .inlines import ConclusionInline, EventInline, PaperInline, SocialSignalInline
 from .panels import IssuePanelsBase

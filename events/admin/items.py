@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from aidaily.adminpanels import RecordAdminMixin
 from claims.admin import ClaimsAdminMixin
+from sources.admin import RecordAdminMixin
 from verification.admin import VerifiableItemAdminMixin
 
 from .. import ranking
