@@ -54,9 +54,10 @@ class IssueQuerySet(models.QuerySet):
             ]
         return self.prefetch_related("conclusions", "corrections", *lookups)
 
-    def for_archive(self):
-        """Published issues for the archive list: counts as subqueries, no query per issue."""
-        from .models import Correction, Event, Paper, SocialSignal
+    def with_item_counts(self):
+        """Annotate event_count, signal_count and paper_count (None for none), as subqueries:
+        no query per issue, and no join that multiplies the rows."""
+        from .models import Event, Paper, SocialSignal
 
         def count_of(model):
             return Subquery(
@@ -68,14 +69,20 @@ class IssueQuerySet(models.QuerySet):
                 output_field=models.IntegerField(),
             )
 
+        return self.annotate(
+            event_count=count_of(Event),
+            signal_count=count_of(SocialSignal),
+            paper_count=count_of(Paper),
+        )
+
+    def for_archive(self):
+        """Published issues for the archive list: counts as subqueries, no query per issue."""
+        from .models import Correction
+
         return (
             self.published()
-            .annotate(
-                event_count=count_of(Event),
-                signal_count=count_of(SocialSignal),
-                paper_count=count_of(Paper),
-                is_corrected=Exists(Correction.objects.filter(issue=OuterRef("pk"))),
-            )
+            .with_item_counts()
+            .annotate(is_corrected=Exists(Correction.objects.filter(issue=OuterRef("pk"))))
             .defer("business_analysis", "withdrawal_reason", "approved_fingerprint")
             .order_by("-date")
         )
