@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from sources.admin import RecordAdminMixin
 
 from . import services
-from .forms import ReopenForm, VerifyForm
+from .forms import UnknownStep, VerifyPage
 from .models import VerificationLog, VerificationStatus
 
 
@@ -119,59 +119,26 @@ class VerifiableItemAdminMixin:
         item = self.get_object(request, unquote(object_id))
         if item is None:
             raise Http404
-        verify_form = VerifyForm(item=item)
-        reopen_form = ReopenForm()
+        page = VerifyPage(item)
         if request.method == "POST":
-            action = request.POST.get("action")
             try:
-                if action == "verify":
-                    verify_form = VerifyForm(request.POST, item=item)
-                    if verify_form.is_valid():
-                        services.verify(
-                            item,
-                            by=request.user,
-                            outcome=verify_form.cleaned_data["outcome"],
-                            note=verify_form.cleaned_data["note"],
-                            evidence=verify_form.cleaned_data["evidence"],
-                        )
-                        messages.success(request, _("已记录核实结论。"))
-                        return HttpResponseRedirect(request.path)
-                elif action == "reopen":
-                    reopen_form = ReopenForm(request.POST)
-                    if reopen_form.is_valid():
-                        services.reopen(
-                            item, by=request.user, reason=reopen_form.cleaned_data["reason"]
-                        )
-                        messages.success(request, _("已重新打开，这条内容回到“未核实”。"))
-                        return HttpResponseRedirect(request.path)
-                else:
-                    return HttpResponseNotAllowed(["GET", "POST"])
-            except services.VerificationRefused as refused:
-                for refusal in refused.refusals:
-                    verify_form.add_error(None, str(refusal))
-            except services.InvalidVerification as refusal:
-                messages.error(request, str(refusal))
-        return TemplateResponse(
-            request,
-            self.verify_template,
-            {
-                **self.admin_site.each_context(request),
-                "opts": self.model._meta,
-                "title": _("核实：%(item)s") % {"item": item},
-                "item": item,
-                "badge": status_badge(item),
-                "can_verify": item.verification_status == VerificationStatus.UNVERIFIED
-                and not item.is_verification_frozen,
-                "can_reopen": item.verification_status != VerificationStatus.UNVERIFIED
-                and not item.is_verification_frozen,
-                "verify_form": verify_form,
-                "reopen_form": reopen_form,
-                "citations": item.citations.select_related("source"),
-                "evidence": item.evidence.select_related("source"),
-                "log": services.log_for(item),
-                "change_url": admin_url(item, "change"),
-            },
-        )
+                done = page.submit(request.POST, by=request.user)
+            except UnknownStep:
+                return HttpResponseNotAllowed(["GET", "POST"])
+            for error in page.errors:
+                messages.error(request, error)
+            if done:
+                messages.success(request, done)
+                return HttpResponseRedirect(request.path)
+        context = {
+            **self.admin_site.each_context(request),
+            **page.context(),
+            "opts": self.model._meta,
+            "title": _("核实：%(item)s") % {"item": item},
+            "badge": status_badge(item),
+            "change_url": admin_url(item, "change"),
+        }
+        return TemplateResponse(request, self.verify_template, context)
 
 
 @admin.register(VerificationLog)

@@ -81,6 +81,20 @@ class VerifiableItem(models.Model):
         issue = getattr(self, "issue", None)
         return bool(issue is not None and getattr(issue, "is_public", False))
 
+    @property
+    def accepts_verdict(self) -> bool:
+        """Whether a verdict may be recorded now: unverified, and not part of a published record."""
+        return self.verification_status == VerificationStatus.UNVERIFIED and not (
+            self.is_verification_frozen
+        )
+
+    @property
+    def accepts_reopening(self) -> bool:
+        """Whether the standing verdict may be sent back to unverified by hand."""
+        return self.verification_status != VerificationStatus.UNVERIFIED and not (
+            self.is_verification_frozen
+        )
+
     def save_verification(self, fields: list[str]) -> None:
         """Save a change of these verification fields (only verification.services calls this).
 
