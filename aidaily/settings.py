@@ -334,14 +334,11 @@ CELERY_BEAT_SCHEDULE["send-due-channel-deliveries"] = {
     "schedule": timedelta(minutes=1),
 }
 
-# Verification: how fresh a capture of every cited source must be when the gate runs, and the
-# events code the verification admin shows (named here, in the wiring layer, so that
-# verification itself imports nothing from events). The evidence rules per outcome and section
-# are verification.policy.DEFAULT_RULES; a "RULES" entry here replaces them.
+# Verification: how fresh a capture of every cited source must be when the gate runs. The
+# evidence rules per outcome and section are verification.policy.DEFAULT_RULES; a "RULES" entry
+# here replaces them.
 AIDAILY_VERIFICATION = {
     "FRESH_CAPTURE_MAX_AGE_HOURS": env.float("AIDAILY_FRESH_CAPTURE_MAX_AGE_HOURS", default=12),
-    "PUBLISH_GATE": "events.gate.problems",
-    "QUEUE_VIEW": "events.admin.verification_queue.queue_view",
 }
 
 # Claim check: sections whose unsupported figures block publishing (the others only warn).

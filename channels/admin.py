@@ -10,9 +10,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from aidaily.adminpanels import Panel, RecordAdminMixin, Tool
-from events.admin.panels import IssueContribution, contribute
+from events.admin.panels import IssueContribution, Panel, Tool, contribute
 from events.models import Issue
+from sources.admin import RecordAdminMixin
 
 from . import panel, services, tasks, webhooks, wechat
 from .models import ChannelDelivery, WebhookEndpoint

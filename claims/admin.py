@@ -14,7 +14,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from aidaily.adminpanels import RecordAdminMixin
+from sources.admin import RecordAdminMixin
 
 from . import services
 from .forms import AcceptForm

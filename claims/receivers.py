@@ -3,7 +3,7 @@
 from django.dispatch import receiver
 
 from sources.signals import source_changed
-from verification import services as verification
+from verification import changes
 
 from . import drift, services
 
@@ -14,4 +14,4 @@ def recheck_on_source_change(sender, source, snapshot, previous=None, **kwargs):
     services.refresh_items(citation.item for citation in source.citations.all())
 
 
-verification.register_change_explainer(drift.explain_change)
+changes.register_change_explainer(drift.explain_change)

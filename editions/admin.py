@@ -8,9 +8,9 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
-from aidaily.adminpanels import Panel, RecordAdminMixin
-from events.admin.panels import IssueContribution, contribute
+from events.admin.panels import IssueContribution, Panel, contribute
 from events.models import Issue
+from sources.admin import RecordAdminMixin
 
 from . import services
 from .fingerprint import edition_fingerprint

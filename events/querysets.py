@@ -49,9 +49,9 @@ class IssueQuerySet(models.QuerySet):
         )
         return self._with_parts(citations)
 
-    def for_archive(self):
-        """Published issues for the archive list: counts as subqueries, no query per issue."""
-        from .models import Correction
+    def with_item_counts(self):
+        """Annotate <key>_count per item kind (event_count, …; None for none), as subqueries:
+        no query per issue, and no join that multiplies the rows."""
 
         def count_of(model):
             return Subquery(
@@ -63,12 +63,16 @@ class IssueQuerySet(models.QuerySet):
                 output_field=models.IntegerField(),
             )
 
+        return self.annotate(**{f"{kind.key}_count": count_of(kind.model) for kind in SECTIONS})
+
+    def for_archive(self):
+        """Published issues for the archive list: counts as subqueries, no query per issue."""
+        from .models import Correction
+
         return (
             self.published()
-            .annotate(
-                **{f"{kind.key}_count": count_of(kind.model) for kind in SECTIONS},
-                is_corrected=Exists(Correction.objects.filter(issue=OuterRef("pk"))),
-            )
+            .with_item_counts()
+            .annotate(is_corrected=Exists(Correction.objects.filter(issue=OuterRef("pk"))))
             .defer("business_analysis", "withdrawal_reason", "approved_fingerprint")
             .order_by("-date")
         )

@@ -1,5 +1,7 @@
 """Ranks are unique and contiguous per issue and section: 1, 2, 3 … with no gaps."""
 
+from contextlib import contextmanager
+
 from django.db import transaction
 from django.db.models import F
 
@@ -65,3 +67,26 @@ def make_room(model, issue_id, rank: int, *, item_pk=None) -> int:
         if pk is not None:
             model.objects.filter(pk=pk).update(rank=new_rank)
     return position
+
+
+@contextmanager
+def saving_section(model, issue_id, *, changed_pks):
+    """Around saving a section's items together (the issue page): the changed rows are moved
+    out of the way first, so swapping two ranks does not collide midway; ranks read 1..n after."""
+    park(model, changed_pks)
+    yield
+    renumber(model, issue_id)
+
+
+@contextmanager
+def placing(item, *, moved: bool, left_issue_id=None):
+    """Around saving one item (its own page): when it is new or moved, a taken rank is where the
+    editor wants it and the others make room; the section it joined, and the one it left,
+    are renumbered after."""
+    model = type(item)
+    if moved:
+        item.rank = make_room(model, item.issue_id, item.rank, item_pk=item.pk)
+    yield
+    renumber(model, item.issue_id)
+    if left_issue_id is not None:
+        renumber(model, left_issue_id)  # close the gap it left

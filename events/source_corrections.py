@@ -59,6 +59,23 @@ def correct_source(source, *, by, note: str, **changes) -> list[Correction]:
     return corrections
 
 
+def correct_cited_source(issue: Issue, source_id: str, *, by, note: str, fields) -> list:
+    """correct_source for a source this issue cites, given by its id as posted; `fields` maps
+    url, kind and publisher to their new values (blank ones are left as they are)."""
+    cited = Source.objects.cited_by_issue(issue).filter(
+        pk=int(source_id) if str(source_id).isdigit() else None
+    )
+    source = cited.first()
+    if source is None:
+        raise InvalidTransition(_("要更正的来源不是这一期引用的。"))
+    changes = {
+        name: fields[name].strip()
+        for name in ("url", "kind", "publisher")
+        if (fields.get(name) or "").strip()
+    }
+    return correct_source(source, by=by, note=note, **changes)
+
+
 def _apply_source_changes(source, changes: dict) -> str:
     """Set the changed fields on the source; returns the change as readers will read it."""
     if set(changes) - set(FROZEN_FIELDS):

@@ -9,8 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from aidaily.adminpanels import Panel, Tool
-from events.admin.panels import IssueContribution, contribute
+from events.admin.panels import IssueContribution, Panel, Tool, contribute
 from events.models import Correction, Issue
 from events.rendering.email import render_email
 
@@ -18,13 +17,13 @@ from . import mailings, services
 from .forms import CsvImportForm
 from .models import Delivery, Mailing, Subscriber
 
-SEND_PERMISSION = "newsletter.send_mailing"
-D = Delivery.Status
-
-
-def can_send(user) -> bool:
-    """Whether the user may send, pause and resend mailings (the chief editor's role)."""
-    return user.is_active and user.has_perm(SEND_PERMISSION)
+#: The message after each mailing action, given how many deliveries it queued again.
+ACTION_MESSAGES = {
+    "pause": gettext_lazy("已暂停发送。"),
+    "resume": gettext_lazy("已恢复发送。"),
+    "resend_failed": gettext_lazy("已重新排队 %(count)d 封邮件。"),
+    "resend_uncertain": gettext_lazy("已重新排队 %(count)d 封邮件。"),
+}
 
 
 @admin.register(Subscriber)
@@ -67,17 +66,13 @@ class SubscriberAdmin(admin.ModelAdmin):
         form = CsvImportForm(request.POST or None, request.FILES or None)
         report = None
         if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            if upload.size > 10 * 1024 * 1024:
-                form.add_error("file", _("文件太大（最多 10 MB）。"))
-            else:
-                report = services.import_csv(upload.read())
-                if not report.errors:
-                    messages.success(
-                        request,
-                        _("已导入 %(created)d 位订阅者，跳过 %(dups)d 个重复地址。")
-                        % {"created": report.created, "dups": len(report.duplicates)},
-                    )
+            report = services.import_csv(form.cleaned_data["file"].read())
+            if not report.errors:
+                messages.success(
+                    request,
+                    _("已导入 %(created)d 位订阅者，跳过 %(dups)d 个重复地址。")
+                    % {"created": report.created, "dups": len(report.duplicates)},
+                )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -132,33 +127,14 @@ class DigestOnIssuePage(IssueContribution):
     def panels(self, request, issue):
         if issue is None or not request.user.has_perm("newsletter.view_mailing"):
             return []
-        issue_mailings = list(issue.mailings.all().order_by("created_at"))
-        rows = []
-        for mailing in issue_mailings:
-            counts = mailing.deliveries.counts_by_status()
-            rows.append(
-                {
-                    "mailing": mailing,
-                    "counts": [(label, counts.get(value, 0)) for value, label in D.choices],
-                    "total": sum(counts.values()),
-                    "retryable": counts.get(D.FAILED, 0),
-                    "uncertain": counts.get(D.UNCERTAIN, 0),
-                }
-            )
-        noticed = {m.correction_id for m in issue_mailings if m.correction_id}
-        has_digest = any(m.kind == Mailing.Kind.DIGEST for m in issue_mailings)
-        pending_notices = (
-            [c for c in issue.corrections.all() if c.pk not in noticed] if has_digest else []
-        )
         return [
             Panel(
                 title=_("邮件发送"),
                 template="newsletter/admin/digest_panel.html",
                 context={
                     "issue": issue,
-                    "rows": rows,
-                    "pending_notices": pending_notices,
-                    "can_send": can_send(request.user),
+                    **mailings.issue_summary(issue),
+                    "can_send": mailings.can_send(request.user),
                 },
             )
         ]
@@ -176,7 +152,7 @@ class DigestOnIssuePage(IssueContribution):
                 url=reverse("admin:events_issue_email_preview", args=[issue.pk, "text"]),
             ),
         ]
-        if can_send(request.user):
+        if mailings.can_send(request.user):
             tools.append(
                 Tool(
                     label=_("发送测试邮件给我"),
@@ -228,7 +204,7 @@ class DigestOnIssuePage(IssueContribution):
         """POST: send the digest as rendered now to the editor's own address."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        if not can_send(request.user):
+        if not mailings.can_send(request.user):
             raise PermissionDenied
         issue = get_object_or_404(Issue, pk=issue_id)
         if not request.user.email:
@@ -248,28 +224,22 @@ class DigestOnIssuePage(IssueContribution):
         """POST: pause, resume, resend failed, or (by decision) resend uncertain deliveries."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        if not can_send(request.user):
+        if not mailings.can_send(request.user):
             raise PermissionDenied
         mailing = get_object_or_404(Mailing, pk=mailing_id, issue_id=issue_id)
-        if action == "pause":
-            mailings.pause(mailing)
-            messages.success(request, _("已暂停发送。"))
-        elif action == "resume":
-            mailings.resume(mailing)
-            messages.success(request, _("已恢复发送。"))
-        elif action in ("resend_failed", "resend_uncertain"):
-            statuses = [D.FAILED] if action == "resend_failed" else [D.UNCERTAIN]
-            count = mailings.resend(mailing, statuses=statuses)
-            messages.success(request, _("已重新排队 %(count)d 封邮件。") % {"count": count})
-        else:
+        try:
+            count = mailings.perform(mailing, action)
+        except mailings.UnknownAction:
             messages.error(request, _("未知的操作。"))
+        else:
+            messages.success(request, ACTION_MESSAGES[action] % {"count": count})
         return self._back_to(issue_id)
 
     def correction_notice_view(self, request, issue_id, correction_id):
         """POST: send the correction to exactly the readers who received the issue, once each."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        if not can_send(request.user):
+        if not mailings.can_send(request.user):
             raise PermissionDenied
         correction = get_object_or_404(Correction, pk=correction_id, issue_id=issue_id)
         mailing = mailings.start_correction_notice(correction)

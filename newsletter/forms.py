@@ -16,5 +16,15 @@ class SubscribeForm(forms.Form):
     )
 
 
+#: The largest subscriber CSV read into memory at once.
+MAX_IMPORT_BYTES = 10 * 1024 * 1024
+
+
 class CsvImportForm(forms.Form):
     file = forms.FileField(label=_("CSV 文件"), help_text=_("UTF-8 编码，第一行包含 email 列。"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(_("文件太大（最多 10 MB）。"))
+        return upload

@@ -13,9 +13,15 @@ from .message import MessageTemplate
 from .models import Delivery, Mailing, Subscriber
 
 D = Delivery.Status
+SEND_PERMISSION = "newsletter.send_mailing"
 #: Work left and no delivery touched for this long: the mailing's tasks were lost.
 STALLED_AFTER = timedelta(minutes=3)
 TEST_TOKEN = "test-copy"  # noqa: S105 - not a secret: no subscriber has this token
+
+
+def can_send(user) -> bool:
+    """Whether the user may send, pause and resend mailings (the chief editor's role)."""
+    return user.is_active and user.has_perm(SEND_PERMISSION)
 
 
 def _queue(mailing: Mailing) -> None:
@@ -133,6 +139,53 @@ def resend(mailing: Mailing, *, statuses=(D.FAILED, D.UNCERTAIN)) -> int:
             Mailing.objects.filter(pk=mailing.pk).update(finished_at=None)
             _queue(mailing)
     return count
+
+
+#: What an editor may do to a running mailing from the issue page. Uncertain deliveries may have
+#: reached the reader, so resending them is a separate, deliberate step.
+ACTIONS = ("pause", "resume", "resend_failed", "resend_uncertain")
+
+
+class UnknownAction(ValueError):
+    """Not one of ACTIONS."""
+
+
+def perform(mailing: Mailing, action: str) -> int:
+    """Pause, resume, or resend the failed or the uncertain deliveries; returns how many
+    deliveries were queued again (0 for pause and resume)."""
+    if action == "pause":
+        pause(mailing)
+    elif action == "resume":
+        resume(mailing)
+    elif action == "resend_failed":
+        return resend(mailing, statuses=[D.FAILED])
+    elif action == "resend_uncertain":
+        return resend(mailing, statuses=[D.UNCERTAIN])
+    else:
+        raise UnknownAction(action)
+    return 0
+
+
+def issue_summary(issue) -> dict:
+    """The issue's mailings with their delivery counts, and the corrections still owed a
+    notice (only once a digest went out: readers who got nothing need no correction)."""
+    issue_mailings = list(issue.mailings.all().order_by("created_at"))
+    rows = []
+    for mailing in issue_mailings:
+        counts = mailing.deliveries.counts_by_status()
+        rows.append(
+            {
+                "mailing": mailing,
+                "counts": [(label, counts.get(value, 0)) for value, label in D.choices],
+                "total": sum(counts.values()),
+                "retryable": counts.get(D.FAILED, 0),
+                "uncertain": counts.get(D.UNCERTAIN, 0),
+            }
+        )
+    noticed = {m.correction_id for m in issue_mailings if m.correction_id}
+    has_digest = any(m.kind == Mailing.Kind.DIGEST for m in issue_mailings)
+    pending = [c for c in issue.corrections.all() if c.pk not in noticed] if has_digest else []
+    return {"rows": rows, "pending_notices": pending}
 
 
 def send_test(issue, *, to: str) -> str:

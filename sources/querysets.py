@@ -5,11 +5,6 @@ from django.db.models.functions import Now
 #: A capture still in hand: waiting for or held by a worker, or awaiting extraction.
 UNFINISHED_STATUSES = ["queued", "running", "captured"]
 
-#: The issue status whose citations make a source's captures public. Issue statuses belong to
-#: events, a layer above that this one must not import; the relation is reached by its reverse
-#: name instead, and a test pins this value to Issue.Status.PUBLISHED.
-PUBLISHED_ISSUE = "published"
-
 
 class SourceQuerySet(models.QuerySet):
     def cited_by_issue(self, issue):
@@ -17,7 +12,8 @@ class SourceQuerySet(models.QuerySet):
         return self.filter(citations__issue=issue).distinct()
 
     def cited_by_status(self, statuses):
-        """Sources cited by at least one issue in one of these workflow statuses."""
+        """Sources cited by at least one issue in one of these workflow statuses (named by the
+        layer above through sources.citing, never spelt here)."""
         return self.filter(citations__issue__status__in=statuses).distinct()
 
     def public(self):
@@ -26,7 +22,9 @@ class SourceQuerySet(models.QuerySet):
         A draft's sources stay private until it is published; a withdrawn issue's go private
         again, unless another published issue still cites them.
         """
-        return self.cited_by_status([PUBLISHED_ISSUE])
+        from . import citing
+
+        return self.cited_by_status(citing.statuses(citing.PUBLISHED))
 
     def without_active_capture(self):
         """Sources with no capture pending (queued, running or awaiting extraction)."""

@@ -11,14 +11,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from . import citing
 from .models import Snapshot, Source
 from .pipeline import lease
 
-SCOPES = {
-    "unpublished": ("draft", "in_review", "approved", "scheduled"),
-    "published": ("published",),
-}
-SCOPE_MAX_AGE = {"unpublished": timedelta(hours=3), "published": timedelta(hours=20)}
+#: How old the newest capture of a source in each scope (sources.citing) may grow.
+SCOPE_MAX_AGE = {citing.UNPUBLISHED: timedelta(hours=3), citing.PUBLISHED: timedelta(hours=20)}
 DISPATCH_LIMIT = 500
 #: The most captures one bulk task takes: a worker that dies holds its whole batch until the
 #: sweeper's lease runs out.
@@ -111,7 +109,7 @@ def sources_due(*, scope: str, now=None):
     """Sources cited by issues in the scope, not captured recently and with nothing pending."""
     now = now or timezone.now()
     return (
-        Source.objects.cited_by_status(SCOPES[scope])
+        Source.objects.cited_by_status(citing.statuses(scope))
         .not_captured_since(now - SCOPE_MAX_AGE[scope])
         .without_active_capture()
         .order_by("pk")

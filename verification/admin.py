@@ -1,35 +1,25 @@
-"""Admin pieces for verification: a mixin for item admins and one for the issue's gate panel.
+"""Admin pieces for verification: a mixin for item admins (status column, verify page) and the
+read-only log.
 
-This module imports nothing from events. The events admin composes these mixins; the publish
-gate and the queue page (events code) are named in settings.AIDAILY_VERIFICATION and loaded by
-dotted path, and the panels and tools are plain objects of the shape events/admin/panels.py
-documents (title/template/context, label/url/method).
+This module imports nothing from events; the issue page's publish check and the verification
+queue are events' (events/admin/gate_panel.py), composed from the helpers here.
 """
 
-from functools import partial
-
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from aidaily.adminpanels import Panel, RecordAdminMixin, Tool
+from sources.admin import RecordAdminMixin
 
 from . import services
-from .forms import ReopenForm, VerifyForm
-from .models import SourceChangeAlert, VerificationLog, VerificationStatus
-
-
-def _config(key: str):
-    return settings.AIDAILY_VERIFICATION[key]
+from .forms import UnknownStep, VerifyPage
+from .models import VerificationLog, VerificationStatus
 
 
 def admin_url(obj, view: str) -> str:
@@ -129,172 +119,26 @@ class VerifiableItemAdminMixin:
         item = self.get_object(request, unquote(object_id))
         if item is None:
             raise Http404
-        verify_form = VerifyForm(item=item)
-        reopen_form = ReopenForm()
+        page = VerifyPage(item)
         if request.method == "POST":
-            action = request.POST.get("action")
             try:
-                if action == "verify":
-                    verify_form = VerifyForm(request.POST, item=item)
-                    if verify_form.is_valid():
-                        services.verify(
-                            item,
-                            by=request.user,
-                            outcome=verify_form.cleaned_data["outcome"],
-                            note=verify_form.cleaned_data["note"],
-                            evidence=verify_form.cleaned_data["evidence"],
-                        )
-                        messages.success(request, _("已记录核实结论。"))
-                        return HttpResponseRedirect(request.path)
-                elif action == "reopen":
-                    reopen_form = ReopenForm(request.POST)
-                    if reopen_form.is_valid():
-                        services.reopen(
-                            item, by=request.user, reason=reopen_form.cleaned_data["reason"]
-                        )
-                        messages.success(request, _("已重新打开，这条内容回到“未核实”。"))
-                        return HttpResponseRedirect(request.path)
-                else:
-                    return HttpResponseNotAllowed(["GET", "POST"])
-            except services.VerificationRefused as refused:
-                for refusal in refused.refusals:
-                    verify_form.add_error(None, str(refusal))
-            except services.InvalidVerification as refusal:
-                messages.error(request, str(refusal))
-        return TemplateResponse(
-            request,
-            self.verify_template,
-            {
-                **self.admin_site.each_context(request),
-                "opts": self.model._meta,
-                "title": _("核实：%(item)s") % {"item": item},
-                "item": item,
-                "badge": status_badge(item),
-                "can_verify": item.verification_status == VerificationStatus.UNVERIFIED
-                and not item.is_verification_frozen,
-                "can_reopen": item.verification_status != VerificationStatus.UNVERIFIED
-                and not item.is_verification_frozen,
-                "verify_form": verify_form,
-                "reopen_form": reopen_form,
-                "citations": item.citations.select_related("source"),
-                "evidence": item.evidence.select_related("source"),
-                "log": services.log_for(item),
-                "change_url": admin_url(item, "change"),
-            },
-        )
-
-
-class IssueGateAdminMixin:
-    """The gate's problems and "source changed since publication" alerts in the issue sidebar."""
-
-    def gate_problems(self, issue) -> list:
-        return import_string(_config("PUBLISH_GATE"))(issue)
-
-    def _url_name(self, suffix: str) -> str:
-        meta = self.model._meta
-        return f"{meta.app_label}_{meta.model_name}_{suffix}"
-
-    def _problem_link(self, problem) -> str:
-        if problem.item is not None and problem.code in (
-            "verification",
-            "evidence",
-            "evidence_outdated",
-        ):
-            return verify_url(problem.item)
-        if getattr(problem, "source", None) is not None:
-            return reverse("admin:sources_source_change", args=[problem.source.pk])
-        if problem.item is not None:
-            meta = problem.item._meta
-            return reverse(
-                f"admin:{meta.app_label}_{meta.model_name}_change", args=[problem.item.pk]
-            )
-        return ""
-
-    def issue_panels(self, request, issue) -> list:
-        panels = list(super().issue_panels(request, issue))
-        if not issue.is_public:
-            problems = [
-                (p, self._problem_link(p), item_label(p.item) if p.item else "")
-                for p in self.gate_problems(issue)
-            ]
-            panels.insert(
-                0,
-                Panel(
-                    _("发布检查"),
-                    "admin/verification/gate_panel.html",
-                    {
-                        "problems": problems,
-                        "queue_url": reverse(f"admin:{self._url_name('verification_queue')}"),
-                    },
-                ),
-            )
-        alerts = list(services.open_alerts_for(issue.items())) if issue.is_public else []
-        if alerts:
-            try:
-                correct_url = reverse(f"admin:{self._url_name('correct')}", args=[issue.pk])
-            except NoReverseMatch:
-                correct_url = ""
-            panels.insert(
-                0,
-                Panel(
-                    _("发布后来源有变化"),
-                    "admin/verification/source_change_panel.html",
-                    {
-                        "alerts": [(alert, self._alert_draft(alert)) for alert in alerts],
-                        "issue": issue,
-                        "correct_url": correct_url,
-                        "can_resolve": request.user.has_perm(services.RESOLVE_PERMISSION),
-                        "dismiss_url_name": f"admin:{self._url_name('dismiss_source_change')}",
-                    },
-                ),
-            )
-        return panels
-
-    def _alert_draft(self, alert) -> str:
-        """A correction the editor can publish in one click, or edit first."""
-        return _(
-            "更正：%(item)s 引用的来源“%(source)s”在发布后有更新（%(url)s）。"
-            "我们已对照最新内容核对，相关表述以来源最新版本为准。"
-        ) % {
-            "item": alert.item,
-            "source": alert.source.publisher or alert.source.title or alert.source.host,
-            "url": alert.source.url,
+                done = page.submit(request.POST, by=request.user)
+            except UnknownStep:
+                return HttpResponseNotAllowed(["GET", "POST"])
+            for error in page.errors:
+                messages.error(request, error)
+            if done:
+                messages.success(request, done)
+                return HttpResponseRedirect(request.path)
+        context = {
+            **self.admin_site.each_context(request),
+            **page.context(),
+            "opts": self.model._meta,
+            "title": _("核实：%(item)s") % {"item": item},
+            "badge": status_badge(item),
+            "change_url": admin_url(item, "change"),
         }
-
-    def object_tools(self, request, issue) -> list:
-        tools = list(super().object_tools(request, issue))
-        if request.user.has_perm(services.PERMISSION):
-            url = reverse(f"admin:{self._url_name('verification_queue')}")
-            tools.append(Tool(_("核实队列"), url))
-        return tools
-
-    def get_urls(self):
-        queue = import_string(_config("QUEUE_VIEW"))
-        own = [
-            path(
-                "verification-queue/",
-                self.admin_site.admin_view(partial(queue, model_admin=self)),
-                name=self._url_name("verification_queue"),
-            ),
-            path(
-                "<int:issue_id>/source-changes/<int:alert_id>/dismiss/",
-                self.admin_site.admin_view(self.dismiss_source_change_view),
-                name=self._url_name("dismiss_source_change"),
-            ),
-        ]
-        return own + super().get_urls()
-
-    def dismiss_source_change_view(self, request, issue_id, alert_id):
-        """POST only: an editor checked the change and no correction is needed."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        alert = get_object_or_404(SourceChangeAlert, pk=alert_id)
-        if alert.item is None or alert.item.issue_id != issue_id:
-            raise Http404
-        if services.dismiss_alert(alert, by=request.user):
-            messages.success(request, _("已标记为检查过，无需更正。"))
-        back = reverse(f"admin:{self._url_name('change')}", args=[issue_id])
-        return HttpResponseRedirect(back)
+        return TemplateResponse(request, self.verify_template, context)
 
 
 @admin.register(VerificationLog)

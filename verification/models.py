@@ -8,8 +8,8 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from sources.models import ContentHashed
 
@@ -82,6 +82,28 @@ class VerifiableItem(models.Model):
         """
         issue = getattr(self, "issue", None)
         return bool(issue is not None and getattr(issue, "is_public", False))
+
+    @property
+    def accepts_verdict(self) -> bool:
+        """Whether a verdict may be recorded now: unverified, and not part of a published record."""
+        return self.verification_status == VerificationStatus.UNVERIFIED and not (
+            self.is_verification_frozen
+        )
+
+    @property
+    def accepts_reopening(self) -> bool:
+        """Whether the standing verdict may be sent back to unverified by hand."""
+        return self.verification_status != VerificationStatus.UNVERIFIED and not (
+            self.is_verification_frozen
+        )
+
+    def save_verification(self, fields: list[str]) -> None:
+        """Save a change of these verification fields (only verification.services calls this).
+
+        The item's own layer overrides it to move what else it keeps with its content, such as
+        a version counter.
+        """
+        self.save(update_fields=fields)
 
     def cited_sources(self) -> list:
         """The sources this item cites, in citation order (each item has a `citations` relation)."""
@@ -247,3 +269,14 @@ class SourceChangeAlert(models.Model):
     @property
     def is_open(self) -> bool:
         return self.resolved_at is None
+
+    def correction_draft(self) -> str:
+        """A correction the editor can publish in one click, or edit first."""
+        return gettext(
+            "更正：%(item)s 引用的来源“%(source)s”在发布后有更新（%(url)s）。"
+            "我们已对照最新内容核对，相关表述以来源最新版本为准。"
+        ) % {
+            "item": self.item,
+            "source": self.source.publisher or self.source.title or self.source.host,
+            "url": self.source.url,
+        }

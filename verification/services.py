@@ -4,13 +4,12 @@ Every change is permission-checked, made under a row lock in one transaction, an
 the exact snapshots (and content hashes) it relied on.
 """
 
-import difflib
 import logging
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from sources.models import Snapshot, Source
 
 from . import policy
+from .changes import item_change_reason, text_diff, upsert_alert
 from .models import OUTCOMES, Evidence, SourceChangeAlert, VerificationLog, VerificationStatus
 from .signals import item_reopened, item_verified, published_source_changed
 
@@ -27,7 +27,6 @@ PERMISSION = "verification.verify_item"
 #: Who may close a "source changed since publication" alert: those who may correct the issue.
 RESOLVE_PERMISSION = "events.correct_issue"
 MAX_NOTE = 2000
-MAX_DIFF_LINES = 80
 
 
 class InvalidVerification(Exception):
@@ -111,30 +110,54 @@ def _retire_evidence(item) -> None:
 def _save_status(item, **fields) -> None:
     for name, value in fields.items():
         setattr(item, name, value)
-    # version and updated_at move too: the note is content, and editors holding the old
-    # version of the form must not overwrite the verdict unknowingly.
-    item.save(update_fields=[*fields, "version", "updated_at"])
+    item.save_verification(list(fields))
 
 
-def verify(item, *, by, outcome: str, note: str, evidence) -> object:
-    """Record a verdict on an unverified item, if the evidence rules allow it; returns the item."""
-    _check_permission(by)
+def _checked_note(outcome: str, note: str) -> str:
     if outcome not in OUTCOMES:
         raise InvalidVerification(_("“%(outcome)s”不是可以选择的核实结论。") % {"outcome": outcome})
     note = (note or "").strip()
     if len(note) > MAX_NOTE:
         raise InvalidVerification(_("核实说明太长（最多 %(max)d 字）。") % {"max": MAX_NOTE})
-    snapshots, refused = _load_snapshots(evidence)
+    return note
 
+
+def _check_open_for_verdict(locked) -> None:
+    if locked.is_verification_frozen:
+        raise InvalidVerification(_("这一期已经发布，核实结论只能通过更正修改。"))
+    if locked.verification_status != VerificationStatus.UNVERIFIED:
+        raise InvalidVerification(
+            _("这条内容现在是“%(status)s”。请先重新打开（写明原因），再重新核实。")
+            % {"status": locked.get_verification_status_display()}
+        )
+
+
+def _record_evidence(locked, log: VerificationLog, snapshots) -> None:
+    """The snapshots the verdict relies on, with the hashes a later capture is compared with."""
+    locked.evidence.set(snapshots)
+    _retire_evidence(locked)
+    Evidence.objects.bulk_create(
+        Evidence(
+            log=log,
+            content_type=log.content_type,
+            object_id=locked.pk,
+            snapshot=s,
+            source_id=s.source_id,
+            sha256=s.sha256,
+            text_sha256=s.text_sha256,
+        )
+        for s in snapshots
+    )
+
+
+def verify(item, *, by, outcome: str, note: str, evidence) -> object:
+    """Record a verdict on an unverified item, if the evidence rules allow it; returns the item."""
+    _check_permission(by)
+    note = _checked_note(outcome, note)
+    snapshots, refused = _load_snapshots(evidence)
     with transaction.atomic():
         locked = _locked(item)
-        if locked.is_verification_frozen:
-            raise InvalidVerification(_("这一期已经发布，核实结论只能通过更正修改。"))
-        if locked.verification_status != VerificationStatus.UNVERIFIED:
-            raise InvalidVerification(
-                _("这条内容现在是“%(status)s”。请先重新打开（写明原因），再重新核实。")
-                % {"status": locked.get_verification_status_display()}
-            )
+        _check_open_for_verdict(locked)
         refused += policy.refusals(
             locked,
             outcome=outcome,
@@ -151,8 +174,6 @@ def verify(item, *, by, outcome: str, note: str, evidence) -> object:
             verified_by=by,
             verified_at=timezone.now(),
         )
-        locked.evidence.set(snapshots)
-        _retire_evidence(locked)
         log = _log(
             locked,
             from_status=VerificationStatus.UNVERIFIED,
@@ -161,19 +182,7 @@ def verify(item, *, by, outcome: str, note: str, evidence) -> object:
             note=note,
             evidence=snapshots,
         )
-        content_type = log.content_type
-        Evidence.objects.bulk_create(
-            Evidence(
-                log=log,
-                content_type=content_type,
-                object_id=locked.pk,
-                snapshot=s,
-                source_id=s.source_id,
-                sha256=s.sha256,
-                text_sha256=s.text_sha256,
-            )
-            for s in snapshots
-        )
+        _record_evidence(locked, log, snapshots)
         transaction.on_commit(
             lambda: item_verified.send(sender=type(locked), item=locked, outcome=outcome, actor=by)
         )
@@ -231,69 +240,6 @@ def reopen(item, *, by, reason: str) -> object:
     return item
 
 
-def text_diff(old: Snapshot, new: Snapshot) -> str:
-    """A short unified diff of the two captures' extracted text, or "" when unavailable."""
-    before, after = old.read_text(), new.read_text()
-    if before is None or after is None:
-        return ""
-    lines = list(
-        difflib.unified_diff(
-            before.splitlines(),
-            after.splitlines(),
-            fromfile=f"#{old.pk}",
-            tofile=f"#{new.pk}",
-            n=1,
-            lineterm="",
-        )
-    )
-    if len(lines) > MAX_DIFF_LINES:
-        omitted = len(lines) - MAX_DIFF_LINES
-        lines = [*lines[:MAX_DIFF_LINES], _("……（其余 %(n)d 行省略）") % {"n": omitted}]
-    return "\n".join(lines)
-
-
-def change_reason(source: Source, old: Snapshot, new: Snapshot) -> str:
-    """The log's sentence naming the source and what changed."""
-    old_hash, new_hash = old.content_hash(), new.content_hash()
-    when = timezone.localtime(new.finished_at or timezone.now())
-    return _(
-        "来源“%(source)s”（%(url)s）在 %(when)s 的抓取中内容有变化："
-        "快照 #%(old)s → #%(new)s，正文哈希 %(old_hash)s… → %(new_hash)s…。"
-        "核实依据已失效，请重新核实。"
-    ) % {
-        "source": source.publisher or source.title or source.host,
-        "url": source.url,
-        "when": f"{when:%Y-%m-%d %H:%M}",
-        "old": old.pk,
-        "new": new.pk,
-        "old_hash": old_hash[:12],
-        "new_hash": new_hash[:12],
-    }
-
-
-#: Callables (item=, source=, old=, new=) -> str that say what a change means for one item (the
-#: claims app names the figures the new text no longer bears out). Apps above this one
-#: register here, since verification may not import them.
-_change_explainers: list = []
-
-
-def register_change_explainer(explain) -> None:
-    """Add a callable whose sentences open the reason an item is reopened on a source change."""
-    if explain not in _change_explainers:
-        _change_explainers.append(explain)
-
-
-def _item_change_reason(item, source: Source, old: Snapshot, new: Snapshot) -> str:
-    details = []
-    for explain in _change_explainers:
-        try:
-            details.append(explain(item=item, source=source, old=old, new=new))
-        except Exception:
-            # The reopening must happen even when an explanation cannot be worked out.
-            logger.exception("explaining the change of source %s failed", source.pk)
-    return "".join(details) + change_reason(source, old, new)
-
-
 @dataclass(frozen=True)
 class ChangeOutcome:
     """What a source change did to one item: reopened it, or raised an alert (published)."""
@@ -303,40 +249,52 @@ class ChangeOutcome:
     alert: SourceChangeAlert | None = None
 
 
-def _alert(item, evidence: Evidence, snapshot: Snapshot, diff: str):
-    """One open alert per item and source; a later change moves it to the newest capture.
+def _stale_evidence(source: Source, snapshot: Snapshot) -> list[Evidence]:
+    """One current evidence row per item that relied on another version of the source."""
+    new_hash = snapshot.content_hash()
+    rows = Evidence.objects.filter(source=source, current=True).select_related(
+        "snapshot", "content_type"
+    )
+    by_item: dict[tuple, Evidence] = {}
+    for row in rows:
+        if row.content_hash() != new_hash and row.snapshot_id != snapshot.pk:
+            by_item.setdefault((row.content_type_id, row.object_id), row)
+    return list(by_item.values())
 
-    Called with the item's row locked, so deliveries for one item do not interleave.
-    """
-    content_type = ContentType.objects.get_for_model(type(item))
-    still_open = SourceChangeAlert.objects.filter(
-        content_type=content_type,
-        object_id=item.pk,
-        source_id=evidence.source_id,
-        resolved_at__isnull=True,
-    ).first()
-    if still_open is not None:
-        if still_open.snapshot_id != snapshot.pk:
-            still_open.snapshot, still_open.diff = snapshot, diff
-            still_open.save(update_fields=["snapshot", "diff"])
-        return still_open, False
-    try:
-        with transaction.atomic():
-            return SourceChangeAlert.objects.get_or_create(
-                content_type=content_type,
-                object_id=item.pk,
-                snapshot=snapshot,
-                defaults={
-                    "source_id": evidence.source_id,
-                    "evidence_snapshot_id": evidence.snapshot_id,
-                    "diff": diff,
-                },
-            )
-    except IntegrityError:  # the same change delivered twice at once
-        existing = SourceChangeAlert.objects.get(
-            content_type=content_type, object_id=item.pk, snapshot=snapshot
+
+def _alert_published(item, row: Evidence, source: Source, snapshot: Snapshot, diff: str):
+    """A published item keeps its verdict; the editors get an alert, logged once per change."""
+    alert, created = upsert_alert(item, row, snapshot, diff)
+    if created:
+        _log(
+            item,
+            from_status=item.verification_status,
+            to_status=item.verification_status,
+            actor=None,
+            reason=_("已发布后来源变化，等待编辑检查：")
+            + item_change_reason(item, source, row.snapshot, snapshot),
+            evidence=[row.snapshot, snapshot],
+            diff=diff,
         )
-        return existing, False
+        transaction.on_commit(
+            lambda: published_source_changed.send(sender=SourceChangeAlert, alert=alert)
+        )
+    return ChangeOutcome(item, reopened=False, alert=alert)
+
+
+def _react_to_change(row: Evidence, source: Source, snapshot: Snapshot) -> ChangeOutcome | None:
+    """Reopen the item behind one stale evidence row, or alert when it is published."""
+    diff = text_diff(row.snapshot, snapshot)
+    with transaction.atomic():
+        model = row.content_type.model_class()
+        item = model._base_manager.select_for_update().filter(pk=row.object_id).first()
+        if item is None or item.verification_status == VerificationStatus.UNVERIFIED:
+            return None
+        if item.is_verification_frozen:
+            return _alert_published(item, row, source, snapshot, diff)
+        reason = item_change_reason(item, source, row.snapshot, snapshot)
+        _reopen_locked(item, by=None, reason=reason, diff=diff, source=source)
+        return ChangeOutcome(item, reopened=True)
 
 
 def handle_source_change(*, source: Source, snapshot: Snapshot, previous=None) -> list:
@@ -347,55 +305,10 @@ def handle_source_change(*, source: Source, snapshot: Snapshot, previous=None) -
     """
     if snapshot.status != Snapshot.Status.SUCCEEDED:
         return []
-    new_hash = snapshot.content_hash()
-    stale = [
-        row
-        for row in Evidence.objects.filter(source=source, current=True).select_related(
-            "snapshot", "content_type"
-        )
-        if row.content_hash() != new_hash and row.snapshot_id != snapshot.pk
+    outcomes = [
+        _react_to_change(row, source, snapshot) for row in _stale_evidence(source, snapshot)
     ]
-    by_item: dict[tuple, Evidence] = {}
-    for row in stale:
-        by_item.setdefault((row.content_type_id, row.object_id), row)
-
-    outcomes = []
-    for row in by_item.values():
-        model = row.content_type.model_class()
-        diff = text_diff(row.snapshot, snapshot)
-        with transaction.atomic():
-            item = model._base_manager.select_for_update().filter(pk=row.object_id).first()
-            if item is None or item.verification_status == VerificationStatus.UNVERIFIED:
-                continue
-            if item.is_verification_frozen:
-                alert, created = _alert(item, row, snapshot, diff)
-                if created:
-                    _log(
-                        item,
-                        from_status=item.verification_status,
-                        to_status=item.verification_status,
-                        actor=None,
-                        reason=_("已发布后来源变化，等待编辑检查：")
-                        + _item_change_reason(item, source, row.snapshot, snapshot),
-                        evidence=[row.snapshot, snapshot],
-                        diff=diff,
-                    )
-                    transaction.on_commit(
-                        lambda alert=alert: published_source_changed.send(
-                            sender=SourceChangeAlert, alert=alert
-                        )
-                    )
-                outcomes.append(ChangeOutcome(item, reopened=False, alert=alert))
-                continue
-            _reopen_locked(
-                item,
-                by=None,
-                reason=_item_change_reason(item, source, row.snapshot, snapshot),
-                diff=diff,
-                source=source,
-            )
-            outcomes.append(ChangeOutcome(item, reopened=True))
-    return outcomes
+    return [outcome for outcome in outcomes if outcome is not None]
 
 
 def open_alerts_for(items):

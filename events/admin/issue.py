@@ -1,9 +1,7 @@
 """The issue page: content, inlines, and the workflow sidebar (status, actions, log, comments)."""
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
@@ -13,14 +11,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from sources.admin import IssueSnapshotsAdminMixin
 from sources.models import Source
-from verification.admin import IssueGateAdminMixin
 
-from .. import ranking, review, sections, source_corrections, workflow
+from .. import comments, ranking, review, sections, source_corrections, workflow
 from ..models import Issue, ReviewComment
+from .capture import IssueSnapshotsAdminMixin
 from .dailyformat import DailyFormatAdminMixin
 from .forms import ConcurrentEditAdminMixin, VersionCheckedForm
+from .gate_panel import IssueGateAdminMixin
 from .history import GuardedRevertAdminMixin
 from .inlines import ITEM_INLINES, ConclusionInline
 from .panels import IssuePanelsBase
@@ -80,9 +78,13 @@ class IssueAdmin(
             obj.get_status_display(),
         )
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_item_counts()
+
     @admin.display(description=gettext_lazy("事件 / 观点 / 论文"))
     def item_counts(self, obj):
-        return f"{obj.events.count()} / {obj.signals.count()} / {obj.papers.count()}"
+        counts = (obj.event_count, obj.signal_count, obj.paper_count)
+        return " / ".join(str(count or 0) for count in counts)
 
     # --- permissions -----------------------------------------------------------------------
 
@@ -102,16 +104,14 @@ class IssueAdmin(
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):
-        model = formset.model
-        if model in sections.models():
-            changed = [f.instance.pk for f in formset.forms if f.instance.pk and f.has_changed()]
-            ranking.park(model, changed)  # so swapping two ranks does not collide midway
-            for inline_form in formset.forms:
-                if inline_form.instance.pk is None:
-                    inline_form.instance.created_by = request.user
-        super().save_formset(request, form, formset, change)
-        if model in sections.models():
-            ranking.renumber(model, form.instance.pk)
+        if formset.model not in sections.models():
+            return super().save_formset(request, form, formset, change)
+        for inline_form in formset.forms:
+            if inline_form.instance.pk is None:
+                inline_form.instance.created_by = request.user
+        changed = [f.instance.pk for f in formset.forms if f.instance.pk and f.has_changed()]
+        with ranking.saving_section(formset.model, form.instance.pk, changed_pks=changed):
+            super().save_formset(request, form, formset, change)
 
     # --- the workflow sidebar --------------------------------------------------------------
 
@@ -214,39 +214,31 @@ class IssueAdmin(
             messages.warning(request, str(problem))
 
     def comment_view(self, request, issue_id):
+        """POST: a review comment on the issue or one of its items."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         issue = get_object_or_404(Issue, pk=issue_id)
-        if not request.user.has_perm("events.add_reviewcomment"):
-            raise PermissionDenied
-        body = request.POST.get("body", "").strip()
-        if not body:
-            messages.error(request, _("评论不能为空。"))
-            return self._back(issue)
-        if len(body) > 5000:
-            messages.error(request, _("评论太长（最多 5000 字）。"))
-            return self._back(issue)
-        item = _item_from_target(issue, request.POST.get("target", ""))
-        if item is False:
-            messages.error(request, _("评论指向的条目不属于这一期。"))
-            return self._back(issue)
-        ReviewComment.objects.create(issue=issue, item=item, author=request.user, body=body)
-        messages.success(request, _("评论已添加。"))
+        post = request.POST
+        try:
+            comments.add_comment(
+                issue, by=request.user, body=post.get("body", ""), target=post.get("target", "")
+            )
+        except comments.InvalidComment as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(request, _("评论已添加。"))
         return self._back(issue)
 
     def resolve_comment_view(self, request, issue_id, comment_id):
+        """POST: mark a review comment resolved."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        if not request.user.has_perm("events.change_reviewcomment"):
-            raise PermissionDenied
-        with transaction.atomic():
-            comment = get_object_or_404(
-                ReviewComment.objects.select_for_update(), pk=comment_id, issue_id=issue_id
+        try:
+            comment = comments.resolve_comment(
+                issue_id=issue_id, comment_id=comment_id, by=request.user
             )
-            if comment.resolved_at is None:
-                comment.resolved_at = timezone.now()
-                comment.resolved_by = request.user
-                comment.save(update_fields=["resolved_at", "resolved_by"])
+        except ReviewComment.DoesNotExist:
+            raise Http404 from None
         messages.success(request, _("评论已标记为解决。"))
         return self._back(comment.issue)
 
@@ -267,21 +259,14 @@ class IssueAdmin(
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         issue = get_object_or_404(Issue, pk=issue_id)
-        source_id = request.POST.get("source", "")
-        source = Source.objects.cited_by_issue(issue).filter(
-            pk=int(source_id) if source_id.isdigit() else None
-        )
-        if not source.exists():
-            messages.error(request, _("要更正的来源不是这一期引用的。"))
-            return self._back(issue)
-        changes = {
-            name: request.POST[name].strip()
-            for name in ("url", "kind", "publisher")
-            if request.POST.get(name, "").strip()
-        }
+        post = request.POST
         try:
-            source_corrections.correct_source(
-                source.get(), by=request.user, note=request.POST.get("note", ""), **changes
+            source_corrections.correct_cited_source(
+                issue,
+                post.get("source", ""),
+                by=request.user,
+                note=post.get("note", ""),
+                fields=post,
             )
         except workflow.InvalidTransition as refusal:
             messages.error(request, str(refusal))
@@ -296,14 +281,3 @@ def _parse_local_datetime(value: str):
     if parsed is not None and timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed)
     return parsed
-
-
-def _item_from_target(issue, target: str):
-    """None for the whole issue, the item for "event:12", or False when it is not this issue's."""
-    if not target:
-        return None
-    section, _sep, pk = target.partition(":")
-    kind = sections.BY_KEY.get(section)
-    if kind is None or not pk.isdigit():
-        return False
-    return kind.model.objects.filter(issue=issue, pk=int(pk)).first() or False

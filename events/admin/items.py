@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from aidaily.adminpanels import RecordAdminMixin
 from claims.admin import ClaimsAdminMixin
+from sources.admin import RecordAdminMixin
 from verification.admin import VerifiableItemAdminMixin
 
 from .. import ranking
@@ -79,16 +79,12 @@ class ItemAdmin(
         return form
 
     def save_model(self, request, obj, form, change):
-        model = type(obj)
         if not change:
             obj.created_by = request.user
-        if not change or {"rank", "issue"} & set(form.changed_data):
-            # A taken rank is where the editor wants the item: the others make room.
-            obj.rank = ranking.make_room(model, obj.issue_id, obj.rank, item_pk=obj.pk)
-        super().save_model(request, obj, form, change)
-        ranking.renumber(model, obj.issue_id)
-        if change and "issue" in form.changed_data:
-            ranking.renumber(model, form.initial["issue"])  # close the gap it left
+        moved = not change or bool({"rank", "issue"} & set(form.changed_data))
+        left = form.initial["issue"] if change and "issue" in form.changed_data else None
+        with ranking.placing(obj, moved=moved, left_issue_id=left):
+            super().save_model(request, obj, form, change)
 
 
 @admin.register(Event)

@@ -14,7 +14,25 @@ URLs. Nothing re-registers IssueAdmin. Pieces of events' own page are mixins of 
 - ``get_urls()``: the contributions' own pages, after the mixins'.
 """
 
-from aidaily.adminpanels import Panel, Tool
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Panel:
+    """A box of the issue's workflow sidebar: a title, a template and its context."""
+
+    title: str
+    template: str
+    context: dict = field(default_factory=dict)
+
+
+@dataclass
+class Tool:
+    """A toolbar button; method "post" renders a small form with the CSRF token."""
+
+    label: str
+    url: str
+    method: str = "get"
 
 
 class IssueContribution:

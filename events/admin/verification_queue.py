@@ -1,7 +1,6 @@
 """The verification queue: across open issues, what needs an analyst's attention, oldest first.
 
-Registered by URL through verification.admin.IssueGateAdminMixin.get_urls (named in
-settings.AIDAILY_VERIFICATION["QUEUE_VIEW"]).
+Served under the issue admin's URLs by events/admin/gate_panel.py.
 """
 
 from dataclasses import dataclass
@@ -19,14 +18,7 @@ from verification.admin import item_label, verify_url
 from verification.models import PUBLISHABLE_STATUSES, SourceChangeAlert, VerificationLog
 
 from .. import sections
-from ..models import Issue
-
-OPEN_STATUSES = (
-    Issue.Status.DRAFT,
-    Issue.Status.IN_REVIEW,
-    Issue.Status.APPROVED,
-    Issue.Status.SCHEDULED,
-)
+from ..models import OPEN_STATUSES
 
 
 @dataclass(frozen=True)
@@ -99,7 +91,7 @@ def queue_view(request, model_admin):
         raise PermissionDenied
     return TemplateResponse(
         request,
-        "admin/verification/queue.html",
+        "admin/events/issue/verification_queue.html",
         {
             **model_admin.admin_site.each_context(request),
             "opts": model_admin.model._meta,

@@ -166,6 +166,15 @@ class Issue(VersionedContent):
         return [item for kind in SECTIONS for item in getattr(self, kind.relation).all()]
 
 
+#: Issues not yet public: being written, reviewed, or approved and waiting to go out.
+OPEN_STATUSES = (
+    Issue.Status.DRAFT,
+    Issue.Status.IN_REVIEW,
+    Issue.Status.APPROVED,
+    Issue.Status.SCHEDULED,
+)
+
+
 class Conclusion(GuardedPart):
     """One of the issue's three numbered conclusions (今日三条结论)."""
 

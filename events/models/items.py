@@ -50,6 +50,11 @@ class Item(GuardedPart, VerifiableItem, VersionedContent):
         abstract = True
         ordering = ["issue", "rank"]
 
+    def save_verification(self, fields: list[str]) -> None:
+        """Save a verdict's fields with the version and update time: the note is content, and
+        editors holding the old version of the form must not overwrite the verdict unknowingly."""
+        self.save(update_fields=[*fields, "version", "updated_at"])
+
     @property
     def anchor(self) -> str:
         return f"{self.section}-{self.rank}"

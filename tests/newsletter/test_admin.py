@@ -53,6 +53,35 @@ def test_resend_failed_requeues_only_failed_deliveries_and_sends_them(
     assert Delivery.objects.counts_by_status() == {"sent": 2, "uncertain": 1}
 
 
+def test_resend_uncertain_requeues_only_uncertain_deliveries(
+    editor_client, smtp_server, django_capture_on_commit_callbacks
+):
+    issue, mailing = published_with_deliveries([D.SENT, D.FAILED, D.UNCERTAIN])
+    uncertain = Delivery.objects.get(status=D.UNCERTAIN)
+    url = reverse(
+        "admin:events_issue_mailing_action", args=[issue.pk, mailing.pk, "resend_uncertain"]
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        page = editor_client.post(url, follow=True).content.decode()
+
+    assert smtp_server.recipients == [uncertain.subscriber.email]
+    assert Delivery.objects.counts_by_status() == {"sent": 2, "failed": 1}
+    assert "已重新排队 1 封邮件。" in page
+
+
+@pytest.mark.parametrize("action", ["delete", "resend_sent", "<script>x"])
+def test_an_unknown_mailing_action_changes_nothing(editor_client, action):
+    issue, mailing = published_with_deliveries([D.FAILED])
+    url = reverse("admin:events_issue_mailing_action", args=[issue.pk, mailing.pk, action])
+
+    page = editor_client.post(url, follow=True).content.decode()
+
+    assert "未知的操作。" in page
+    assert Delivery.objects.get().status == D.FAILED
+    assert not Mailing.objects.get().paused
+
+
 def test_analyst_cannot_resend_or_send_a_test(analyst_client):
     issue, mailing = published_with_deliveries([D.FAILED])
     resend = reverse(
@@ -142,6 +171,18 @@ def test_subscriber_csv_import_validates_everything_and_reports_duplicates(edito
     assert Subscriber.objects.with_email("new@example.com").get().status == "active"
     assert Subscriber.objects.count() == 2
     assert "KNOWN@example.com" in page and "已导入 1 位" in page
+
+
+def test_an_oversized_csv_is_refused_unread(editor_client):
+    body = b"email\nbig@example.com\n" + b"x" * (10 * 1024 * 1024)
+    upload = SimpleUploadedFile("list.csv", body)
+
+    page = editor_client.post(
+        reverse("admin:newsletter_subscriber_import"), {"file": upload}
+    ).content.decode()
+
+    assert "文件太大（最多 10 MB）。" in page
+    assert Subscriber.objects.count() == 0
 
 
 def test_csv_import_with_a_bad_row_imports_nothing(editor_client):

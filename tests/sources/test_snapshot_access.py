@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from events import workflow
 from events.models import Issue
-from sources import pipeline, querysets
+from sources import citing, pipeline
 from sources.models import Snapshot
 
 from ..factories import (
@@ -70,8 +70,10 @@ def frame_path(client, snapshot) -> str:
     return banner.split('class="snapshot-frame" src="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
 
 
-def test_the_published_status_the_sources_layer_names_is_the_one_issues_use():
-    assert querysets.PUBLISHED_ISSUE == Issue.Status.PUBLISHED
+def test_the_issue_layer_names_the_statuses_of_the_sources_scopes():
+    assert citing.statuses(citing.PUBLISHED) == (Issue.Status.PUBLISHED,)
+    assert Issue.Status.PUBLISHED not in citing.statuses(citing.UNPUBLISHED)
+    assert Issue.Status.DRAFT in citing.statuses(citing.UNPUBLISHED)
 
 
 def test_anyone_reads_a_capture_of_a_source_a_published_issue_cites(client):
