@@ -60,6 +60,11 @@ CHIEF_EDITOR_PERMISSIONS = [
     "events.delete_tag",
 ]
 
+#: Granted by a later migration than the lists above (0002_roles runs before these models exist).
+CHIEF_EDITOR_LATER_PERMISSIONS = [
+    "verification.change_sourcechangealert",
+]
+
 
 def grant(apps, group_name: str, permissions: list[str]) -> None:
     """Give the group these "app_label.codename" permissions, creating what is missing."""
@@ -97,4 +102,10 @@ def ensure_roles() -> None:
     from django.apps import apps
 
     grant(apps, ANALYST, ANALYST_PERMISSIONS + REGISTERED_PERMISSIONS[ANALYST])
-    grant(apps, CHIEF_EDITOR, CHIEF_EDITOR_PERMISSIONS + REGISTERED_PERMISSIONS[CHIEF_EDITOR])
+    grant(
+        apps,
+        CHIEF_EDITOR,
+        CHIEF_EDITOR_PERMISSIONS
+        + CHIEF_EDITOR_LATER_PERMISSIONS
+        + REGISTERED_PERMISSIONS[CHIEF_EDITOR],
+    )

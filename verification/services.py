@@ -24,8 +24,9 @@ from .signals import item_reopened, item_verified, published_source_changed
 logger = logging.getLogger(__name__)
 
 PERMISSION = "verification.verify_item"
-#: Who may close a "source changed since publication" alert: those who may correct the issue.
-RESOLVE_PERMISSION = "events.correct_issue"
+#: Who may close a "source changed since publication" alert without a correction (the chief
+#: editor, granted in events.roles).
+RESOLVE_PERMISSION = "verification.change_sourcechangealert"
 MAX_NOTE = 2000
 
 
