@@ -14,6 +14,7 @@ class EventsConfig(AppConfig):
         from . import pagecache, preview, receivers, receivers_verification  # noqa: F401
         from .intake_desk import IssueDesk
         from .roles import ANALYST, CHIEF_EDITOR, register
+        from .static_pages import receivers as static_pages  # noqa: F401
 
         # The intake desk below this layer asks about issues through a registered desk.
         hooks.register(IssueDesk())

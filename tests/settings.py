@@ -10,3 +10,7 @@ import os
 os.environ.setdefault("AIDAILY_EMBEDDED", "1")
 
 from aidaily.settings import *  # noqa: F403 - the suite tests the real configuration
+
+# Baked pages off by default: a file left by one test would answer the next one's request. The
+# tests of baking point it at a temporary directory.
+STATIC_PAGES_ROOT = ""
