@@ -13,21 +13,64 @@ The archive list is cached the same way under a digest of the archive's version 
 query: how many issues are published, when any issue last changed, the newest correction), the
 language and the filter and page asked for, so a publication, withdrawal or correction shows at
 once (a new tag in the filter's list within PAGE_SECONDS). A hit is one query instead of four
-and no render.
+and no render. The feeds are cached under the same version: a hit is that one query.
+
+Every cached page carries its ETag (from the digest of its key, so equal content keeps an equal
+tag in every process) and the time it was rendered as Last-Modified: never earlier than the
+change it shows, so a conditional GET answers 304 only for what the reader already has.
 """
 
 import hashlib
+import time
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
 from django.dispatch import receiver
+from django.http import HttpResponse
 from django.utils import translation
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import http_date
 
 from .signals import issue_corrected, issue_published, issue_withdrawn
 
 PAGE_SECONDS = 600  # bounds what the version cannot see, e.g. a newer snapshot of a source
 POINTER_SECONDS = 5  # how stale a page may be in a process that did not see the change
 LATEST = "events:latest-date"
+
+
+class Page(NamedTuple):
+    """A rendered public response as it is cached."""
+
+    body: bytes
+    etag: str
+    modified: int
+    content_type: str = "text/html; charset=utf-8"
+
+
+def new_page(key: str, body: bytes, content_type: str = "text/html; charset=utf-8") -> Page:
+    return Page(body, f'"{key.rsplit(":", 1)[1][:32]}"', int(time.time()), content_type)
+
+
+def respond(request, page: Page) -> HttpResponse:
+    """The cached page, or 304 Not Modified when the reader's copy is this one."""
+    response = HttpResponse(page.body, content_type=page.content_type)
+    response["ETag"] = page.etag
+    response["Last-Modified"] = http_date(page.modified)
+    patch_cache_control(response, public=True, max_age=60)
+    # The interface language may come from the django_language cookie: shared caches must not
+    # hand one reader's English page to another.
+    patch_vary_headers(response, ["Cookie"])
+    return get_conditional_response(
+        request, etag=page.etag, last_modified=page.modified, response=response
+    )
+
+
+def feed_key(name: str, version: dict, host: str) -> str:
+    """The cache key of a feed: its version, the language and the host its links are under."""
+    parts = [name, host, *(f"{k}={version[k]}" for k in sorted(version))]
+    parts.append(translation.get_language())
+    return f"events:feed:{hashlib.sha256('|'.join(parts).encode()).hexdigest()}"
 
 
 def version_key(issue) -> str:
@@ -55,28 +98,32 @@ def archive_key(version: dict, query) -> str:
     return f"events:archive-page:{digest}"
 
 
-def archive_page(key: str) -> bytes | None:
+def archive_page(key: str) -> Page | None:
     return cache.get(key)
 
 
-def store_archive_page(key: str, html: bytes) -> None:
-    cache.set(key, html, PAGE_SECONDS)
+def store_archive_page(key: str, html: bytes) -> Page:
+    page = new_page(key, html)
+    cache.set(key, page, PAGE_SECONDS)
+    return page
 
 
 def _pointer(day, language=None) -> str:
     return f"events:issue-pointer:{day.isoformat()}:{language or translation.get_language()}"
 
 
-def cached_page(day) -> bytes | None:
+def cached_page(day) -> Page | None:
     """The published page of that date from cache, or None (then ask the database)."""
     key = cache.get(_pointer(day))
     return cache.get(key) if key else None
 
 
-def store_page(day, key: str, html: bytes) -> None:
+def store_page(day, key: str, html: bytes) -> Page:
     """Keep a freshly rendered page and point the date at it."""
-    cache.set(key, html, PAGE_SECONDS)
+    page = new_page(key, html)
+    cache.set(key, page, PAGE_SECONDS)
     point(day, key)
+    return page
 
 
 def point(day, key: str) -> None:
