@@ -52,7 +52,11 @@ def available() -> bool:
 
 
 def render(*, pages_root: str, upstream: str, listen: str) -> str:
-    values = {"AIDAILY_PAGES_ROOT": pages_root, "AIDAILY_UPSTREAM": upstream, "NGINX_LISTEN": listen}
+    values = {
+        "AIDAILY_PAGES_ROOT": pages_root,
+        "AIDAILY_UPSTREAM": upstream,
+        "NGINX_LISTEN": listen,
+    }
     return re.sub(r"\$\{(\w+)\}", lambda m: values.get(m[1], m[0]), TEMPLATE.read_text())
 
 

@@ -8,8 +8,8 @@ from http.client import HTTPConnection
 import pytest
 
 from benchmarks import local_nginx
-from events.signals import issue_published
 from events.models import Issue
+from events.signals import issue_published
 
 from ..events.public.sample import build_sample_issue
 
