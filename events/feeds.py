@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import gettext_lazy as _
@@ -47,11 +46,11 @@ class LatestIssuesRss(Feed):
         """Rendered once per archive version and language, then answered from cache (304s too)."""
         version = Issue.objects.archive_version()
         key = pagecache.feed_key(type(self).__name__, version, request.get_host())
-        page = cache.get(key)
+        page = pagecache.get_page(key)
         if page is None:
             response = super().__call__(request, *args, **kwargs)
-            page = pagecache.new_page(key, response.content, response["Content-Type"])
-            cache.set(key, page, pagecache.PAGE_SECONDS)
+            new = pagecache.new_page(key, response.content, response["Content-Type"])
+            page = pagecache.set_page(key, new)
         return pagecache.respond(request, page)
 
     def link(self):

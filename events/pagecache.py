@@ -15,12 +15,18 @@ language and the filter and page asked for, so a publication, withdrawal or corr
 once (a new tag in the filter's list within PAGE_SECONDS). A hit is one query instead of four
 and no render. The feeds are cached under the same version: a hit is that one query.
 
+Each process also keeps the issue pages it served in memory (up to LOCAL_PAGES, each until
+PAGE_SECONDS after its render), checked against the pointer, which names the page's key and the
+token of that rendering: with a shared cache (Redis) a hit then costs the pointer's round trip
+only, not the transfer and unpickling of the whole page on every request.
+
 Every cached page carries its ETag (from the digest of its key, so equal content keeps an equal
 tag in every process) and the time it was rendered as Last-Modified: never earlier than the
 change it shows, so a conditional GET answers 304 only for what the reader already has.
 """
 
 import hashlib
+import secrets
 import time
 from typing import NamedTuple
 
@@ -37,6 +43,8 @@ from .signals import issue_corrected, issue_published, issue_withdrawn
 PAGE_SECONDS = 600  # bounds what the version cannot see, e.g. a newer snapshot of a source
 POINTER_SECONDS = 5  # how stale a page may be in a process that did not see the change
 LATEST = "events:latest-date"
+LOCAL_PAGES = 128  # pages of ~50-100 KB kept per process
+_local: dict[str, "Page"] = {}
 
 
 class Page(NamedTuple):
@@ -46,10 +54,35 @@ class Page(NamedTuple):
     etag: str
     modified: int
     content_type: str = "text/html; charset=utf-8"
+    token: str = ""  # this rendering, named by the pointer
 
 
 def new_page(key: str, body: bytes, content_type: str = "text/html; charset=utf-8") -> Page:
-    return Page(body, f'"{key.rsplit(":", 1)[1][:32]}"', int(time.time()), content_type)
+    etag = f'"{key.rsplit(":", 1)[1][:32]}"'
+    return Page(body, etag, int(time.time()), content_type, secrets.token_hex(8))
+
+
+def get_page(key: str) -> Page | None:
+    return cache.get(key)
+
+
+def set_page(key: str, page: Page) -> Page:
+    cache.set(key, page, PAGE_SECONDS)
+    return page
+
+
+def _local_page(key: str, token: str) -> Page | None:
+    page = _local.get(key)
+    if page is None or page.token != token or time.time() - page.modified >= PAGE_SECONDS:
+        return None
+    return page
+
+
+def _remember(key: str, page: Page) -> None:
+    _local.pop(key, None)
+    if len(_local) >= LOCAL_PAGES:
+        _local.pop(next(iter(_local)))  # the oldest stored
+    _local[key] = page
 
 
 def respond(request, page: Page) -> HttpResponse:
@@ -99,13 +132,11 @@ def archive_key(version: dict, query) -> str:
 
 
 def archive_page(key: str) -> Page | None:
-    return cache.get(key)
+    return get_page(key)
 
 
 def store_archive_page(key: str, html: bytes) -> Page:
-    page = new_page(key, html)
-    cache.set(key, page, PAGE_SECONDS)
-    return page
+    return set_page(key, new_page(key, html))
 
 
 def _pointer(day, language=None) -> str:
@@ -114,21 +145,26 @@ def _pointer(day, language=None) -> str:
 
 def cached_page(day) -> Page | None:
     """The published page of that date from cache, or None (then ask the database)."""
-    key = cache.get(_pointer(day))
-    return cache.get(key) if key else None
+    pointer = cache.get(_pointer(day))
+    if not isinstance(pointer, tuple):
+        return None
+    key, token = pointer
+    page = _local_page(key, token) or cache.get(key)
+    if page is not None:
+        _remember(key, page)
+    return page
 
 
 def store_page(day, key: str, html: bytes) -> Page:
     """Keep a freshly rendered page and point the date at it."""
-    page = new_page(key, html)
-    cache.set(key, page, PAGE_SECONDS)
-    point(day, key)
+    page = set_page(key, new_page(key, html))
+    point(day, key, page)
     return page
 
 
-def point(day, key: str) -> None:
+def point(day, key: str, page: Page) -> None:
     """Point the date at a page already in cache (its own expiry is left alone)."""
-    cache.set(_pointer(day), key, POINTER_SECONDS)
+    cache.set(_pointer(day), (key, page.token), POINTER_SECONDS)
 
 
 def latest_date():

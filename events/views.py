@@ -3,7 +3,6 @@
 from datetime import date as date_type
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
@@ -43,13 +42,13 @@ def _issue_response(request, issue) -> HttpResponse:
             raise Http404
         return _preview_response(request, issue.pk)
     key = pagecache.version_key(issue)
-    page = cache.get(key)
+    page = pagecache.get_page(key)
     if page is None:
         full = Issue.objects.for_issue_page().get(pk=issue.pk)
         html = render(request, "events/issue.html", issue_context(full)).content
         page = pagecache.store_page(issue.date, key, html)
     else:
-        pagecache.point(issue.date, key)
+        pagecache.point(issue.date, key, page)
     return pagecache.respond(request, page)
 
 

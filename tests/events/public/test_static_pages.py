@@ -4,7 +4,7 @@ changes them, served from the file, and removed when the issue is withdrawn."""
 import datetime
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from events import workflow
 from events.models import Issue
@@ -184,3 +184,18 @@ def test_bake_command_rebuilds_everything_and_drops_unpublished_files(pages, cap
     call_command("bake")
     assert not any("2026-04-08/index.html" in name for name in snapshot(pages))
     assert "removed" in capsys.readouterr().out
+
+
+def test_bake_with_a_date_renders_that_issue_and_the_site_pages(pages):
+    build_sample_issue(date=datetime.date(2026, 4, 7))
+    build_sample_issue(date=datetime.date(2026, 4, 8))
+    call_command("bake", "2026-04-08")
+    files = html_files(pages)
+    assert "zh-hans/issues/2026-04-08/index.html" in files
+    assert "zh-hans/feed/index.atom" in files
+    assert not any("2026-04-07" in name for name in files)
+
+
+def test_bake_refuses_a_malformed_date(pages):
+    with pytest.raises(CommandError):
+        call_command("bake", "2026-13-45")
