@@ -34,7 +34,7 @@ def load_with_wrk(url: str, seconds: int) -> float:
     import re
 
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", url],
+        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s", url],
         capture_output=True,
         text=True,
         check=True,
@@ -65,7 +65,21 @@ def measure(urls: dict[str, str], seconds: int, rounds: int) -> dict[str, list[f
     for _ in range(rounds):
         for name, url in urls.items():
             rates[name].append(load(url, seconds))
+            drain(url)
+    print(
+        "  rounds: "
+        + "; ".join(f"{n} {', '.join(f'{r:.0f}' for r in v)}" for n, v in rates.items())
+    )
     return rates
+
+
+def drain(url: str) -> None:
+    """Wait until the server is idle again: a slow page leaves requests queued after wrk stops
+    (which would time out the next row's); one more request is answered after all of them."""
+    try:
+        urllib.request.urlopen(url, timeout=300).read()
+    except OSError:
+        time.sleep(5)
 
 
 def gunicorn_env(code_dir: Path, database_url: str, cache_url: str, pages: str, body: Path):
@@ -82,6 +96,7 @@ def gunicorn_env(code_dir: Path, database_url: str, cache_url: str, pages: str, 
         "SECRET_KEY": "benchmark-only-secret-key",
         "LOG_LEVEL": "WARNING",
         "BENCH_BODY_FILE": str(body),
+        "BENCH_BODY_DIR": str(body.parent / "bodies"),
     }
 
 
@@ -139,18 +154,34 @@ def gunicorn_rows(code_dir, database_url, paths, scratch, seconds, rounds) -> di
         server = start_gunicorn(code_dir, env)
         try:
             base = f"http://127.0.0.1:{PORT}"
-            if not body.exists():  # the trivial view serves exactly these bytes
-                body.write_bytes(urllib.request.urlopen(base + paths["issue page"]).read())
-            urls = {"trivial": f"{base}/bench/trivial/"}
-            urls.update({row: base + path for row, path in paths.items()})
+            if not body.exists():  # the trivial views serve exactly these bytes
+                capture(base, paths, scratch)
+            urls = {}
+            for row, path in paths.items():
+                urls[f"trivial {slug(row)}"] = f"{base}/bench/trivial/{slug(row)}/"
+                urls[row] = base + path
+            print(f"gunicorn, 2 sync workers, {label}:")
             results[label] = measure(urls, seconds, rounds)
         finally:
             stop(server)
     return results
 
 
+def slug(row: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in row).strip("_")
+
+
+def capture(base: str, paths: dict, scratch: Path) -> None:
+    """Each row's bytes, for the plain Django view and nginx's plain file of the same size."""
+    (scratch / "bodies").mkdir()
+    for row, path in paths.items():
+        data = urllib.request.urlopen(base + path).read()
+        (scratch / "bodies" / slug(row)).write_bytes(data)
+    (scratch / "page.html").write_bytes((scratch / "bodies" / slug("issue page")).read_bytes())
+
+
 def nginx_rows(paths, scratch, seconds, rounds) -> dict:
-    """nginx: the issue page's bytes as a plain file, and the baked pages (gunicorn down)."""
+    """nginx: each page's bytes as a plain file, and the baked pages (gunicorn down)."""
     if not local_nginx.available():
         print("nginx rows: skipped (apt-get install nginx)")
         return {}
@@ -159,17 +190,18 @@ def nginx_rows(paths, scratch, seconds, rounds) -> dict:
         pages_root=scratch / "pages",
         upstream=f"127.0.0.1:{PORT}",
         port=NGINX_PORT,
-        plain_root=scratch,
+        plain_root=scratch / "bodies",
         plain_port=PLAIN_PORT,
         workers=2,
     )
     server = local_nginx.start(config, NGINX_PORT)
     try:
-        urls = {"plain file": f"http://127.0.0.1:{PLAIN_PORT}/page.html"}
-        if (scratch / "pages").is_dir():
-            urls.update(
-                {row: f"http://127.0.0.1:{NGINX_PORT}{path}" for row, path in paths.items()}
-            )
+        urls = {}
+        for row, path in paths.items():
+            urls[f"plain {slug(row)}"] = f"http://127.0.0.1:{PLAIN_PORT}/{slug(row)}"
+            if (scratch / "pages").is_dir():
+                urls[row] = f"http://127.0.0.1:{NGINX_PORT}{path}"
+        print("nginx, 2 workers:")
         return measure(urls, seconds, rounds)
     finally:
         local_nginx.stop(server)
@@ -177,33 +209,35 @@ def nginx_rows(paths, scratch, seconds, rounds) -> dict:
 
 def ratio(rates: list[float], baseline: list[float]) -> float:
     """The median of the per-round ratios (rounds are back to back)."""
-    return statistics.median(r / b for r, b in zip(rates, baseline, strict=True))
+    pairs = zip(rates, baseline, strict=True)
+    return statistics.median(r / b if b else float("nan") for r, b in pairs)
 
 
-def report(django: dict, nginx: dict) -> None:
+def report(django: dict, nginx: dict, paths: dict) -> None:
+    """The table: each row's rate, against the same bytes from the plain Django view (the
+    issue page's bytes: the framework's ceiling) and against nginx serving them as a file."""
     first = next(iter(django.values()))
-    print(f"\n{'page':<58} {'req/s':>8} {'× plain Django':>15} {'× nginx file':>13}")
-    if nginx:
-        plain = nginx["plain file"]
-        line("nginx: the issue page's bytes as a plain file", plain, None, plain)
-        for row in (r for r in nginx if r != "plain file"):
-            line(f"nginx: {row}, baked file", nginx[row], None, plain)
-    print(f"{'(nginx rows × plain Django: against the first set-up below)':<58}")
-    line("plain Django view, no database (framework ceiling)", first["trivial"], first["trivial"])
+    ceiling = first["trivial issue_page"]
+    print(f"\n{'page':<62} {'req/s':>7} {'× plain Django':>14} {'× same bytes':>12}")
+    for row in paths:
+        if f"plain {slug(row)}" in nginx:
+            plain = nginx[f"plain {slug(row)}"]
+            line(f"nginx: plain file of the {row}'s bytes", plain, ceiling, plain)
+        if row in nginx:
+            line(f"nginx: {row}, baked file", nginx[row], ceiling, plain)
+    line("plain Django view, issue page's bytes, no database", ceiling, ceiling, ceiling)
     for label, rows in django.items():
-        for row in (r for r in rows if r != "trivial"):
-            line(f"aidaily {row}, {label}", rows[row], rows["trivial"])
-    if nginx:
-        print("\nnginx rows against plain Django (first set-up's trivial view), medians:")
-        for row, rates in nginx.items():
-            times = statistics.median(rates) / statistics.median(first["trivial"])
-            print(f"  {row:<20} {times:6.1f}×")
+        for row in paths:
+            same = rows[f"trivial {slug(row)}"]
+            line(f"aidaily {row}, {label}", rows[row], rows["trivial issue_page"], same)
+    print("× plain Django: against the plain view in the same server (nginx rows: the first);")
+    print("× same bytes: against nginx's plain file or the plain Django view of those bytes.")
 
 
-def line(label: str, rates, django_baseline, nginx_baseline=None) -> None:
-    django = f"{ratio(rates, django_baseline):15.2f}" if django_baseline else f"{'':>15}"
-    plain = f"{ratio(rates, nginx_baseline):13.2f}" if nginx_baseline else f"{'':>13}"
-    print(f"{label:<58} {statistics.median(rates):8.0f} {django} {plain}")
+def line(label: str, rates, django_baseline, same_bytes) -> None:
+    rate = statistics.median(rates)
+    django = rate / statistics.median(django_baseline)
+    print(f"{label:<62} {rate:7.0f} {django:14.2f} {ratio(rates, same_bytes):12.2f}")
 
 
 def run(database_url: str, issue_path: str, *, code_dir: Path, seconds: int, rounds: int) -> None:
@@ -217,6 +251,6 @@ def run(database_url: str, issue_path: str, *, code_dir: Path, seconds: int, rou
     try:
         django = gunicorn_rows(code_dir, database_url, paths, scratch, seconds, rounds)
         nginx = nginx_rows(paths, scratch, seconds, rounds)
-        report(django, nginx)
+        report(django, nginx, paths)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
