@@ -10,6 +10,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     STATIC_ROOT=/app/staticfiles \
     STATIC_MANIFEST=1 \
     MEDIA_ROOT=/data/media \
+    STATIC_PAGES_ROOT=/data/pages \
     WEB_CONCURRENCY=3
 
 # postgresql-client: pg_dump/pg_restore for scripts/backup.sh and restore.sh (same major as the
@@ -40,12 +41,12 @@ COPY . .
 RUN SECRET_KEY=collectstatic-only DATABASE_URL=sqlite:////tmp/build.sqlite3 AIDAILY_EMBEDDED=1 \
        python manage.py collectstatic --noinput \
     && rm -f /tmp/build.sqlite3 \
-    && mkdir -p /data/media /app/var \
+    && mkdir -p /data/media /data/pages /app/var \
     && chown -R aidaily:aidaily /data /app/var
 
 USER aidaily
 EXPOSE 8000
-VOLUME ["/data/media"]
+VOLUME ["/data/media", "/data/pages"]
 
 # No HEALTHCHECK here: the one image runs web, worker and beat, and only web listens on a port.
 # docker-compose.yml gives each service the check that fits it.

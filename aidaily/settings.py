@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "aidaily.nulbytes.RejectNulBytesMiddleware",  # PostgreSQL cannot hold NUL: 400 before views
     "django.middleware.security.SecurityMiddleware",
     "events.security.SecurityHeadersMiddleware",  # public archive: CSP and security headers
+    # Baked public pages answered from their files: no session, locale or database work.
+    "events.static_pages.middleware.StaticPagesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -173,6 +175,11 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG or EMBEDDED
 if EMBEDDED:
     Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing root
+
+# Published pages rendered to files on publication, correction and withdrawal (and by
+# `manage.py bake`); nginx serves them in docker-compose, the middleware above otherwise. Empty:
+# no baking, every page rendered by Django.
+STATIC_PAGES_ROOT = env.str("STATIC_PAGES_ROOT", default=str(VAR_DIR / "pages"))
 
 # Email: files under var/mail/ unless EMAIL_URL names a server.
 if "EMAIL_URL" in env:

@@ -1,15 +1,21 @@
-"""Benchmark of the public archive: cached issue page vs. a trivial view, and search latency.
+"""Benchmark of the public archive: every page row against its baselines, and search latency.
 
     python benchmarks/archive.py [--database-url postgres://postgres@127.0.0.1:5432/aidaily_bench]
 
 1. Seeds the database (once) with 3,650 published issues shaped like the sample: 5 events,
    3 signals and 3 papers each, every item with two cited, captured sources.
 2. Times events.search.search() for a Chinese and an English query and prints the medians.
-3. Starts gunicorn (2 workers) and loads, under the same load and in the same run, the newest
-   issue page and /bench/trivial/ which serves the very same bytes through the same middleware
-   (the framework's own ceiling); prints both rates and their ratio (goal: at least 0.8).
+3. Loads, in the same run, every row of the comparison (benchmarks/pages.py): nginx serving a
+   plain file of the issue page's bytes and the baked pages, the plain Django view with no
+   database (/bench/trivial/, the same bytes through the same middleware: the framework's
+   ceiling), and the newest issue page, /issues/ and /feed/ under gunicorn with 2 sync workers,
+   with local-memory and Redis cache, rendered and from baked files; prints each ratio
+   (goals: baked through nginx ≥ 0.8 × the plain file, through Django ≥ 0.8 × plain Django).
 
-Load comes from wrk when installed (apt-get install wrk), else from a small threaded client.
+    python benchmarks/archive.py --code-dir /tmp/aidaily-before   # the same rows on older code
+
+Load comes from wrk when installed (apt-get install wrk), else from benchmarks/load.py's
+threaded client.
 """
 
 import argparse
@@ -17,17 +23,9 @@ import datetime
 import os
 import random
 import re
-import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
-import threading
 import time
-import urllib.request
-from http.client import HTTPConnection
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -69,11 +67,9 @@ def sentences() -> list[str]:
 
 def seed(issues: int) -> None:
     """Bulk-create the published archive once (skipped when it is already there)."""
-    from django.db import transaction
-    from django.utils import timezone
+    from django.db import connection, transaction
 
-    from events.models import Citation, Conclusion, Event, Issue, Paper, SocialSignal
-    from sources.models import Snapshot, Source
+    from events.models import Issue
 
     if Issue.objects.published().count() >= issues:
         return
@@ -84,68 +80,89 @@ def seed(issues: int) -> None:
     def text(n):
         return "".join(rng.choice(pool) for _ in range(n))
 
-    last = datetime.date(2026, 4, 8)
-    now = timezone.now()
     with transaction.atomic():
         Issue.objects.all().delete()
-        created = Issue.objects.bulk_create(
-            Issue(
-                date=last - datetime.timedelta(days=n),
-                coverage_start=last - datetime.timedelta(days=n + 7),
-                coverage_end=last - datetime.timedelta(days=n),
-                overview=text(4),
-                business_analysis=text(4),
-                status="published",
-                published_at=now,
-            )
-            for n in range(issues)
-        )
-        Conclusion.objects.bulk_create(
-            Conclusion(issue=issue, position=p, text=text(1))
-            for issue in created
-            for p in (1, 2, 3)
-        )
-        common = {"verification_status": "verified", "verification_note": "已由官方公告核实。"}
-        events = Event.objects.bulk_create(
-            Event(issue=issue, rank=r, title=text(1)[:290], what_happened=text(2),
-                  key_facts=text(2), why_it_matters=text(1), implications=text(2), **common)
-            for issue in created for r in range(1, 6)
-        )  # fmt: skip
-        signals = SocialSignal.objects.bulk_create(
-            SocialSignal(issue=issue, rank=r, handle=f"@analyst{r}", headline=text(1)[:290],
-                         signal_type="趋势信号", one_line_take=text(1), **common)
-            for issue in created for r in range(1, 4)
-        )  # fmt: skip
-        papers = Paper.objects.bulk_create(
-            Paper(issue=issue, rank=r, name=f"Bench-{issue.pk}-{r}", headline=text(1)[:290],
-                  what_it_does=text(1), what_is_new=text(1), applications=text(1),
-                  one_line_take=text(1), **common)
-            for issue in created for r in range(1, 4)
-        )  # fmt: skip
-        sources = Source.objects.bulk_create(
-            Source(url=f"https://news.example.com/bench/{n}", publisher=f"Publisher {n % 50}")
-            for n in range(20000)
-        )
-        Snapshot.objects.bulk_create(
-            Snapshot(source=s, status="succeeded", finished_at=now, http_status=200)
-            for s in sources
-        )
-        citations = []
-        for n, item in enumerate([*events, *signals, *papers]):
-            field = {Event: "event", SocialSignal: "signal", Paper: "paper"}[type(item)]
-            for position in (1, 2):
-                source = sources[(2 * n + position) % len(sources)]
-                citations.append(
-                    Citation(issue_id=item.issue_id, source=source, position=position,
-                             label=source.publisher, **{field: item})
-                )  # fmt: skip
-        Citation.objects.bulk_create(citations, batch_size=5000)
-    from django.db import connection
-
+        created = _seed_issues(issues, text)
+        items = _seed_items(created, text)
+        _seed_citations(items)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     print(f"seeded {issues} issues in {time.perf_counter() - started:.0f} s")
+
+
+def _seed_issues(issues: int, text) -> list:
+    from django.utils import timezone
+
+    from events.models import Conclusion, Issue
+
+    last = datetime.date(2026, 4, 8)
+    created = Issue.objects.bulk_create(
+        Issue(
+            date=last - datetime.timedelta(days=n),
+            coverage_start=last - datetime.timedelta(days=n + 7),
+            coverage_end=last - datetime.timedelta(days=n),
+            overview=text(4),
+            business_analysis=text(4),
+            status="published",
+            published_at=timezone.now(),
+        )
+        for n in range(issues)
+    )
+    Conclusion.objects.bulk_create(
+        Conclusion(issue=issue, position=p, text=text(1)) for issue in created for p in (1, 2, 3)
+    )
+    return created
+
+
+def _seed_items(created: list, text) -> list:
+    """Five events, three signals and three papers an issue, all verified."""
+    from events.models import Event, Paper, SocialSignal
+
+    common = {"verification_status": "verified", "verification_note": "已由官方公告核实。"}
+    events = Event.objects.bulk_create(
+        Event(issue=issue, rank=r, title=text(1)[:290], what_happened=text(2),
+              key_facts=text(2), why_it_matters=text(1), implications=text(2), **common)
+        for issue in created for r in range(1, 6)
+    )  # fmt: skip
+    signals = SocialSignal.objects.bulk_create(
+        SocialSignal(issue=issue, rank=r, handle=f"@analyst{r}", headline=text(1)[:290],
+                     signal_type="趋势信号", one_line_take=text(1), **common)
+        for issue in created for r in range(1, 4)
+    )  # fmt: skip
+    papers = Paper.objects.bulk_create(
+        Paper(issue=issue, rank=r, name=f"Bench-{issue.pk}-{r}", headline=text(1)[:290],
+              what_it_does=text(1), what_is_new=text(1), applications=text(1),
+              one_line_take=text(1), **common)
+        for issue in created for r in range(1, 4)
+    )  # fmt: skip
+    return [*events, *signals, *papers]
+
+
+def _seed_citations(items: list) -> None:
+    """Two captured sources cited by every item, from a pool of 20,000."""
+    from django.utils import timezone
+
+    from events.models import Citation
+    from sources.models import Snapshot, Source
+
+    sources = Source.objects.bulk_create(
+        Source(url=f"https://news.example.com/bench/{n}", publisher=f"Publisher {n % 50}")
+        for n in range(20000)
+    )
+    Snapshot.objects.bulk_create(
+        Snapshot(source=s, status="succeeded", finished_at=timezone.now(), http_status=200)
+        for s in sources
+    )
+    citations = []
+    for n, item in enumerate(items):
+        for position in (1, 2):
+            source = sources[(2 * n + position) % len(sources)]
+            citations.append(
+                Citation(issue_id=item.issue_id, source=source, position=position,
+                         label=source.publisher, **{type(item).section: item})
+            )  # fmt: skip
+    Citation.objects.bulk_create(citations, batch_size=5000)
 
 
 def search_medians(runs: int) -> None:
@@ -166,114 +183,6 @@ def search_medians(runs: int) -> None:
         )
 
 
-def wait_for_port(port: int, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise RuntimeError("gunicorn did not start")
-
-
-def load_with_wrk(url: str, seconds: int, connections: int) -> float:
-    out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", url],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    if non_2xx:
-        raise RuntimeError(f"{url}: {non_2xx.group(1)} failed responses")
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-
-
-def load_with_threads(url: str, seconds: int, connections: int) -> float:
-    path = url.split(str(PORT), 1)[1]
-    deadline = time.monotonic() + seconds
-    counts = [0] * connections
-
-    def worker(index):
-        conn = HTTPConnection("127.0.0.1", PORT, timeout=10)
-        while time.monotonic() < deadline:
-            conn.request("GET", path)
-            response = conn.getresponse()
-            response.read()
-            if response.status != 200:
-                raise RuntimeError(f"{url}: HTTP {response.status}")
-            counts[index] += 1
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(connections)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return sum(counts) / seconds
-
-
-def page_benchmark(database_url: str, seconds: int, rounds: int) -> None:
-    from events.models import Issue
-
-    latest = Issue.objects.published().order_by("-date").first()
-    page = f"http://127.0.0.1:{PORT}{latest.get_absolute_url()}"
-    trivial = f"http://127.0.0.1:{PORT}/bench/trivial/"
-    body_file = Path(tempfile.mkdtemp()) / "page.html"
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
-        "CONN_MAX_AGE": "600",
-        "DEBUG": "0",
-        "LOG_LEVEL": "WARNING",
-        "BENCH_BODY_FILE": str(body_file),
-    }
-    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
-    # Fetch the page once with a throwaway server, so the baseline serves exactly its bytes.
-    for phase in ("capture", "measure"):
-        server = subprocess.Popen(
-            [
-                gunicorn,
-                "aidaily.wsgi",
-                "-w",
-                "2",
-                "-b",
-                f"127.0.0.1:{PORT}",
-                "--log-level",
-                "warning",
-            ],
-            cwd=BASE_DIR,
-            env=env,
-        )
-        try:
-            wait_for_port(PORT)
-            if phase == "capture":
-                body_file.write_bytes(urllib.request.urlopen(page).read())
-                continue
-            for url in (page, trivial):
-                for _ in range(20):
-                    urllib.request.urlopen(url).read()  # warm both workers
-            same = urllib.request.urlopen(trivial).read() == body_file.read_bytes()
-            load = load_with_wrk if shutil.which("wrk") else load_with_threads
-            pairs = []
-            for _ in range(rounds):  # back to back, so drift in machine load hits both alike
-                pairs.append((load(page, seconds, 16), load(trivial, seconds, 16)))
-            best_page, best_trivial = max(p for p, _t in pairs), max(t for _p, t in pairs)
-            page_rate = statistics.median(p for p, _t in pairs)
-            trivial_rate = statistics.median(t for _p, t in pairs)
-            paired = statistics.median(p / t for p, t in pairs)
-            print(f"load generator: {load.__name__}, {rounds} × {seconds} s each, 16 connections")
-            print(f"load average before: {os.getloadavg()[0]:.1f} (shared machine)")
-            print(f"identical bytes: {same} ({body_file.stat().st_size} bytes)")
-            print(f"issue page   median {page_rate:7.0f} req/s, best {best_page:.0f}")
-            print(f"trivial view median {trivial_rate:7.0f} req/s, best {best_trivial:.0f}")
-            print("rounds (page, trivial): " + ", ".join(f"({p:.0f}, {t:.0f})" for p, t in pairs))
-            print(f"ratio {paired:.2f} (median of back-to-back rounds; goal ≥ 0.8)")
-        finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -286,12 +195,30 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--search-runs", type=int, default=21)
+    parser.add_argument(
+        "--code-dir",
+        type=Path,
+        default=BASE_DIR,
+        help="the aidaily tree gunicorn serves (another checkout: the code before a change)",
+    )
+    parser.add_argument("--skip-search", action="store_true")
     args = parser.parse_args()
     setup_django(args.database_url)
     ensure_database(args.database_url)
     seed(args.issues)
-    search_medians(args.search_runs)
-    page_benchmark(args.database_url, args.seconds, args.rounds)
+    if not args.skip_search:
+        search_medians(args.search_runs)
+    from benchmarks import pages
+    from events.models import Issue
+
+    latest = Issue.objects.published().order_by("-date").first()
+    pages.run(
+        args.database_url,
+        latest.get_absolute_url(),
+        code_dir=args.code_dir.resolve(),
+        seconds=args.seconds,
+        rounds=args.rounds,
+    )
 
 
 if __name__ == "__main__":

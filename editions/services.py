@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 
 from events import pagecache
 from events.models import Issue
+from events.static_pages import baker
 
 from . import images, pdf
 from .fingerprint import edition_fingerprint
@@ -106,14 +107,15 @@ def pdf_export(issue) -> bytes:
 
 
 def refresh_pages(issue) -> None:
-    """Drop the cached public page of the issue, so its links and og:image show the new files."""
+    """Drop the cached public page of the issue and bake its file again, so its links and
+    og:image show the new files."""
     versioned = Issue.objects.with_page_version().get(pk=issue.pk)
     keys = []
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
             keys.append(pagecache.version_key(versioned))
     cache.delete_many(keys)
-    pagecache.forget(issue.date)
+    baker.issue_page_changed(issue)
 
 
 def queue_generation(*, issue_id: int, force: bool = False) -> None:

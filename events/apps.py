@@ -16,6 +16,7 @@ class EventsConfig(AppConfig):
         from .intake_desk import IssueDesk
         from .models import OPEN_STATUSES, Issue
         from .roles import ANALYST, CHIEF_EDITOR, register
+        from .static_pages import receivers as static_pages  # noqa: F401
 
         # The intake desk below this layer asks about issues through a registered desk.
         hooks.register(IssueDesk())

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import gettext_lazy as _
 
+from . import pagecache
 from .models import Issue
 from .rendering.markdown import render_markdown
 from .rendering.web import issue_body_html, labels_for
@@ -40,6 +41,17 @@ class LatestIssuesRss(Feed):
     title = _("AI前沿发展日报")
     description = _("每日 AI 前沿情报：经过核实、带来源和存档的每日简报。")
     language = "zh-hans"
+
+    def __call__(self, request, *args, **kwargs):
+        """Rendered once per archive version and language, then answered from cache (304s too)."""
+        version = Issue.objects.archive_version()
+        key = pagecache.feed_key(type(self).__name__, version, request.get_host())
+        page = pagecache.get_page(key)
+        if page is None:
+            response = super().__call__(request, *args, **kwargs)
+            new = pagecache.new_page(key, response.content, response["Content-Type"])
+            page = pagecache.set_page(key, new)
+        return pagecache.respond(request, page)
 
     def link(self):
         return reverse("events:latest")

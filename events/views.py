@@ -3,12 +3,11 @@
 from datetime import date as date_type
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
 from . import pagecache, preview
@@ -29,15 +28,6 @@ def _day(value: str) -> date_type:
         raise Http404 from exc
 
 
-def _published_response(html: bytes) -> HttpResponse:
-    response = HttpResponse(html)
-    patch_cache_control(response, public=True, max_age=60)
-    # The interface language may come from the django_language cookie: shared caches must not
-    # hand one reader's English page to another.
-    patch_vary_headers(response, ["Cookie"])
-    return response
-
-
 def _issue_response(request, issue) -> HttpResponse:
     """Draft → 404 (staff: a marked preview), withdrawn → 410, published → the cached page."""
     if issue.status == Issue.Status.WITHDRAWN:
@@ -52,15 +42,14 @@ def _issue_response(request, issue) -> HttpResponse:
             raise Http404
         return _preview_response(request, issue.pk)
     key = pagecache.version_key(issue)
-    html = cache.get(key)
-    if html is None:
+    page = pagecache.get_page(key)
+    if page is None:
         full = Issue.objects.for_issue_page().get(pk=issue.pk)
-        context = issue_context(full)
-        html = render(request, "events/issue.html", context).content
-        pagecache.store_page(issue.date, key, html)
+        html = render(request, "events/issue.html", issue_context(full)).content
+        page = pagecache.store_page(issue.date, key, html)
     else:
-        pagecache.point(issue.date, key)
-    return _published_response(html)
+        pagecache.point(issue.date, key, page)
+    return pagecache.respond(request, page)
 
 
 def _preview_response(request, issue_pk, *, expires=None) -> HttpResponse:
@@ -76,9 +65,9 @@ def _preview_response(request, issue_pk, *, expires=None) -> HttpResponse:
 def latest_issue(request):
     """The newest published issue, served at / (its canonical URL is its dated page)."""
     day = pagecache.latest_date()
-    html = pagecache.cached_page(day) if day else None
-    if html is not None:
-        return _published_response(html)
+    page = pagecache.cached_page(day) if day else None
+    if page is not None:
+        return pagecache.respond(request, page)
     issue = Issue.objects.published().with_page_version().order_by("-date").first()
     if issue is None:
         return render(request, "events/empty.html")
@@ -90,9 +79,9 @@ def latest_issue(request):
 def issue_page(request, date):
     """One issue by its date; a published page in cache is served without touching the database."""
     day = _day(date)
-    html = pagecache.cached_page(day)
-    if html is not None:
-        return _published_response(html)
+    page = pagecache.cached_page(day)
+    if page is not None:
+        return pagecache.respond(request, page)
     issue = Issue.objects.with_page_version().filter(date=day).first()
     if issue is None:
         raise Http404
@@ -105,11 +94,10 @@ def archive(request):
     if len(request.GET.urlencode()) > MAX_CACHED_QUERY:  # odd requests are rendered, not stored
         return _render_archive(request)
     key = pagecache.archive_key(Issue.objects.archive_version(), request.GET)
-    html = pagecache.archive_page(key)
-    if html is None:
-        html = _render_archive(request).content
-        pagecache.store_archive_page(key, html)
-    return _published_response(html)
+    page = pagecache.archive_page(key)
+    if page is None:
+        page = pagecache.store_archive_page(key, _render_archive(request).content)
+    return pagecache.respond(request, page)
 
 
 def _render_archive(request) -> HttpResponse:

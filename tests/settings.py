@@ -13,3 +13,6 @@ from aidaily.settings import *  # noqa: F403 - the suite tests the real configur
 
 # Seconds of PDF and image rendering per publication: only the editions tests turn it on.
 EDITIONS_ON_PUBLISH = False
+# Baked pages off by default: a file left by one test would answer the next one's request. The
+# tests of baking point it at a temporary directory.
+STATIC_PAGES_ROOT = ""

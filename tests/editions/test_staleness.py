@@ -167,3 +167,21 @@ def test_a_file_costs_the_same_queries_whatever_the_issues_size(
     with django_assert_num_queries(16):
         response = client.get(PDF_URL)
     assert response.status_code == 200
+
+
+def test_the_baked_page_names_the_card_and_pdf_once_they_are_made(
+    client, issue, fake_renderers, settings, tmp_path
+):
+    settings.STATIC_PAGES_ROOT = str(tmp_path / "pages")
+    from events.static_pages import baker
+
+    baker.issue_changed(issue)  # what publication bakes, before the worker made the files
+    baked = tmp_path / "pages" / "zh-hans" / "issues" / "2026-04-08" / "index.html"
+    assert "share-default.png" in baked.read_text()
+
+    services.generate(issue_id=issue.pk)
+
+    html = baked.read_text()
+    assert f'<meta property="og:image" content="http://127.0.0.1:8000{CARD_URL}?v=' in html
+    assert f"{PDF_URL}?v=" in html
+    assert f"{PDF_URL}?v=" in page(client, issue)  # what readers get is the baked file
