@@ -12,9 +12,10 @@ class EventsConfig(AppConfig):
         from sources import citing
 
         # Receivers (workflow, verification, page cache) and the PreviewLink model.
-        from . import pagecache, preview, receivers, receivers_verification  # noqa: F401
+        from . import exports, pagecache, preview, receivers, receivers_verification  # noqa: F401
         from .intake_desk import IssueDesk
         from .models import OPEN_STATUSES, Issue
+        from .rendering.web import render_issue_page
         from .roles import ANALYST, CHIEF_EDITOR, register
         from .static_pages import receivers as static_pages  # noqa: F401
 
@@ -25,3 +26,4 @@ class EventsConfig(AppConfig):
         # Sources may not read issue statuses: the scopes its captures and recaptures use.
         citing.register(citing.PUBLISHED, [Issue.Status.PUBLISHED])
         citing.register(citing.UNPUBLISHED, OPEN_STATUSES)
+        exports.register("html", render_issue_page)

@@ -1,46 +1,23 @@
-"""`export_issue DATE --format md|text|html|email|pdf [-o FILE]`: an issue in a reader's format."""
+"""`export_issue DATE --format md|text|html|email|wechat|pdf [-o FILE]`: an issue in a reader's
+format (the formats other than md and text are registered in events.exports)."""
 
 import datetime
-import importlib
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from events import exports
 from events.dailyformat.writer import write_markdown, write_text
 from events.models import Issue
 
-#: format → (module, function) of the renderers other parts of the app provide.
-RENDERERS = {
-    "html": ("events.rendering.web", "render_issue_page"),
-    # A complete message file (.eml): headers, the text and HTML parts, signed when DKIM is on.
-    "email": ("newsletter.mailings", "digest_message_file"),
-    # HTML WeChat's editor keeps as it is: inline styles, sources as numbered footnotes.
-    "wechat": ("channels.wechat", "render_wechat"),
-    # The A4 PDF edition, bytes: the stored file while current, else made now.
-    "pdf": ("editions.services", "pdf_export"),
-}
-BINARY_FORMATS = {"pdf"}
-
-
-def _renderer(name):
-    module_name, function = RENDERERS[name]
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        module = None
-    render = getattr(module, function, None)
-    if render is None:
-        raise CommandError(
-            _("无法导出“%(format)s”格式：找不到 %(module)s.%(function)s，安装可能不完整。")
-            % {"format": name, "module": module_name, "function": function}
-        )
-    return render
+#: The daily format's own, which the importer reads back; the others are in events.exports.
+OWN_FORMATS = {"md": write_markdown, "text": write_text}
 
 
 def _render(fmt, issue):
     try:
-        return _renderer(fmt)(issue)
+        return exports.get(fmt).render(issue)
     except RuntimeError as error:  # the renderer's own tool is missing or failed (WeasyPrint)
         raise CommandError(str(error)) from error
 
@@ -59,7 +36,7 @@ class Command(BaseCommand):
         parser.add_argument("date", help=_("日期，YYYY-MM-DD。"))
         parser.add_argument(
             "--format",
-            choices=["md", "text", "html", "email", "wechat", "pdf"],
+            choices=[*OWN_FORMATS, *exports.names()],
             default="md",
             dest="fmt",
         )
@@ -75,11 +52,9 @@ class Command(BaseCommand):
         issue = Issue.objects.filter(date=day).first()
         if issue is None:
             raise CommandError(_("%(date)s 没有日报。") % {"date": day.isoformat()})
-        if fmt == "md":
-            text = write_markdown(issue)
-        elif fmt == "text":
-            text = write_text(issue)
-        elif fmt in BINARY_FORMATS:
+        if fmt in OWN_FORMATS:
+            text = OWN_FORMATS[fmt](issue)
+        elif exports.get(fmt).binary:
             return self._write_bytes(_render(fmt, issue), output)
         else:
             text = _as_text(_render(fmt, issue))

@@ -1,13 +1,14 @@
 """`import_issue` and `export_issue` as an analyst runs them."""
 
+import datetime
 import email
 import email.policy
 import io
-import sys
-import types
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from events.models import Event, Issue
 from sources.models import Source
@@ -96,13 +97,18 @@ def test_export_of_a_date_without_issue_or_a_bad_date_is_an_error():
         call_command("export_issue", "yesterday")
 
 
-def test_export_html_uses_the_public_page_renderer(monkeypatch):
+def test_export_html_is_the_public_page_standing_alone(client):
     run("import_issue", str(SAMPLE))
-    fake = types.ModuleType("events.rendering.web")
-    fake.render_issue_page = lambda issue: f"<html>{issue.date}</html>"
-    monkeypatch.setitem(sys.modules, "events.rendering.web", fake)
+    Issue.objects.filter(date=datetime.date(2026, 4, 8)).update(
+        status=Issue.Status.PUBLISHED, published_at=timezone.now()
+    )
     out, _err = run("export_issue", "2026-04-08", "--format", "html")
-    assert out == "<html>2026-04-08</html>"
+    page = client.get("/issues/2026-04-08/").content.decode()
+    article = re.search(r"<article.*</article>", page, re.S).group(0)
+    assert out.startswith("<!doctype html>")
+    # The page's article, with its links made absolute so that the file reads anywhere.
+    assert re.sub(r'href="/', 'href="http://127.0.0.1:8000/', article) in out
+    assert 'href="/' not in out
 
 
 def test_export_email_writes_a_complete_message_a_mail_client_opens(tmp_path, settings):
@@ -136,13 +142,12 @@ def test_export_email_to_stdout_is_the_same_message():
     assert "今日三条结论" in message.get_body(("html",)).get_content()
 
 
-def test_export_email_says_the_installation_is_incomplete_when_the_renderer_is_missing(
-    monkeypatch,
-):
+def test_export_offers_the_formats_every_app_registered_and_refuses_others():
     run("import_issue", str(SAMPLE))
-    monkeypatch.setitem(sys.modules, "newsletter.mailings", None)  # import fails
-    with pytest.raises(CommandError, match=r"newsletter\.mailings\.digest_message_file.*不完整"):
-        call_command("export_issue", "2026-04-08", "--format", "email")
+    with pytest.raises(CommandError, match=r"invalid choice: 'docx'") as refused:
+        call_command("export_issue", "2026-04-08", "--format", "docx")
+    for name in ("md", "text", "html", "email", "wechat", "pdf"):
+        assert f"'{name}'" in str(refused.value)
 
 
 def test_export_defaults_to_md_on_stdout():
