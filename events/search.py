@@ -7,6 +7,7 @@ each searched model's Meta.indexes), so a single indexed LIKE serves each query;
 """
 
 import functools
+import heapq
 import operator
 import re
 from dataclasses import dataclass
@@ -171,52 +172,92 @@ def search(query: str) -> list[Hit]:
     if not terms:
         return []
     day_url = reverse("events:issue", args=["0000-00-00"]).replace("0000-00-00", "{}")
-    hits = [*_item_hits(terms, day_url), *_issue_hits(terms, day_url)]
-    # Highlight only what is shown: the newest MAX_HITS of all kinds.
+    hits = []
+    for kind_hits in _KIND_HITS:
+        hits.extend(kind_hits(terms, day_url, _newer_than(hits)))
+    # Highlight only what is shown: the newest MAX_HITS of all kinds. The sort is stable, so on
+    # one date the kinds stay in the order they were searched.
     hits.sort(key=lambda hit: hit[1], reverse=True)
     return [_hit(*hit, terms) for hit in hits[:MAX_HITS]]
 
 
-def _item_hits(terms, day_url) -> list[tuple]:
+def _newer_than(hits):
+    """The date a kind searched next must beat for its hits to be shown, None while any may be.
+
+    Once MAX_HITS hits are dated on or after D, a later kind's hit dated D or earlier sorts
+    after all of them and is never shown. Bounding the next query by that date lets PostgreSQL
+    walk the newest issues by the date index and stop, where a common word would otherwise
+    have it scan and sort every row (it expects far fewer rows to match than do).
+    """
+    if len(hits) < MAX_HITS:
+        return None
+    return heapq.nlargest(MAX_HITS, (hit[1] for hit in hits))[-1]
+
+
+def _newer(queryset, date_field: str, newer_than):
+    return queryset if newer_than is None else queryset.filter(**{f"{date_field}__gt": newer_than})
+
+
+def _section_hits(section, terms, day_url, newer_than) -> list[tuple]:
+    kind, fields = section.key, section.searched_fields
+    published = _newer(
+        section.model.objects.filter(issue__status="published"), "issue__date", newer_than
+    )
+    rows = (
+        _matching(published, fields, terms)
+        .order_by("-issue__date", "rank")
+        .values("rank", "issue__date", *fields)[:MAX_HITS]
+    )
     hits = []
-    for section in SECTIONS:
-        kind, fields = section.key, section.searched_fields
-        rows = (
-            _matching(section.model.objects.filter(issue__status="published"), fields, terms)
-            .order_by("-issue__date", "rank")
-            .values("rank", "issue__date", *fields)[:MAX_HITS]
-        )
-        for row in rows:
-            date = row["issue__date"]
-            url = f"{day_url.format(date.isoformat())}#{kind}-{row['rank']}"
-            texts = [row[field] for field in fields]
-            hits.append((kind, date, url, _title(section, row), texts))
+    for row in rows:
+        date = row["issue__date"]
+        url = f"{day_url.format(date.isoformat())}#{kind}-{row['rank']}"
+        texts = [row[field] for field in fields]
+        hits.append((kind, date, url, _title(section, row), texts))
     return hits
 
 
-def _issue_hits(terms, day_url) -> list[tuple]:
-    """Issues whose own text matches, and their conclusions."""
-    from .models import Conclusion, Issue
+def _issue_hits(terms, day_url, newer_than) -> list[tuple]:
+    """Issues whose own text matches."""
+    from .models import Issue
 
-    hits = []
-    issues = _matching(Issue.objects.published(), SEARCHED_FIELDS["issue"], terms)
+    published = _newer(Issue.objects.published(), "date", newer_than)
+    issues = _matching(published, SEARCHED_FIELDS["issue"], terms)
     shown = ("date", "title", "language", "overview", "business_analysis")
+    hits = []
     for issue in issues.only(*shown).order_by("-date")[:MAX_HITS]:
         texts = [issue.overview, issue.business_analysis, issue.title]
         url = day_url.format(issue.date.isoformat())
         hits.append(("issue", issue.date, url, str(issue), texts))
-    published = Conclusion.objects.filter(issue__status="published")
+    return hits
+
+
+def _conclusion_hits(terms, day_url, newer_than) -> list[tuple]:
+    from .models import Conclusion
+
+    published = _newer(
+        Conclusion.objects.filter(issue__status="published"), "issue__date", newer_than
+    )
     conclusions = (
         _matching(published, SEARCHED_FIELDS["conclusion"], terms)
         .select_related("issue")
         .only("position", "text", "issue__date", "issue__title", "issue__language")
         .order_by("-issue__date", "position")[:MAX_HITS]
     )
+    hits = []
     for conclusion in conclusions:
         date = conclusion.issue.date
         url = f"{day_url.format(date.isoformat())}#conclusion-{conclusion.position}"
         hits.append(("conclusion", date, url, str(conclusion.issue), [conclusion.text]))
     return hits
+
+
+#: Searched in this order, which is also the order of hits dated the same day.
+_KIND_HITS = [
+    *(functools.partial(_section_hits, section) for section in SECTIONS),
+    _issue_hits,
+    _conclusion_hits,
+]
 
 
 def _hit(kind, date, url, title, texts, terms) -> Hit:
