@@ -94,40 +94,34 @@ def unbake(paths, *, result: Result | None = None) -> Result:
     return result
 
 
-def issue_changed(issue) -> Result:
-    """After a publication or correction: the issue's pages and the site pages again.
-
-    Should rendering fail, the issue's stale files are removed rather than left to be served:
-    Django then renders the page on each request until the next bake.
-    """
-    pagecache.forget(issue.date)  # the views read the cache: never bake a pointer to the old page
+def _bake_or_remove(paths, *, result: Result | None = None) -> Result:
+    """Bake these paths; should rendering fail, remove their files rather than leave stale ones
+    to be served (Django then renders each request until the next bake)."""
     try:
-        return bake([issue.get_absolute_url(), *layout.SITE_PAGES])
+        return bake(paths, result=result)
     except Exception:
-        logger.exception("baking the pages of issue %s failed", issue.date)
-        return unbake([issue.get_absolute_url(), *layout.SITE_PAGES])
+        logger.exception("baking %s failed", ", ".join(paths))
+        return unbake(paths, result=result)
+
+
+def issue_changed(issue) -> Result:
+    """After a publication or correction: the issue's pages and the site pages again."""
+    pagecache.forget(issue.date)  # the views read the cache: never bake a pointer to the old page
+    return _bake_or_remove([issue.get_absolute_url(), *layout.SITE_PAGES])
 
 
 def issue_page_changed(issue) -> Result:
     """The issue's own page again, after something it shows changed outside the workflow (an app
-    above events made the issue's PDF or share card); removed if it cannot be rendered."""
+    above events made the issue's PDF or share card)."""
     pagecache.forget(issue.date)
-    try:
-        return bake([issue.get_absolute_url()])
-    except Exception:
-        logger.exception("baking the page of issue %s failed", issue.date)
-        return unbake([issue.get_absolute_url()])
+    return _bake_or_remove([issue.get_absolute_url()])
 
 
 def issue_withdrawn(issue) -> Result:
     """After a withdrawal: the issue's files go (Django answers 410), the site pages again."""
     pagecache.forget(issue.date)
     result = unbake([issue.get_absolute_url()])
-    try:
-        return bake(list(layout.SITE_PAGES), result=result)
-    except Exception:
-        logger.exception("baking the site pages after withdrawing %s failed", issue.date)
-        return unbake(list(layout.SITE_PAGES), result=result)
+    return _bake_or_remove(list(layout.SITE_PAGES), result=result)
 
 
 def bake_everything() -> Result:
