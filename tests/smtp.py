@@ -27,6 +27,15 @@ class Sink:
         self.drop_after_data: set[str] = set()  # received, then the line drops before "250"
         self.kill_at = None  # (n, kill): call kill() once n messages were received, before "250"
         self.lock = threading.Lock()
+        # Announced as real servers (Postfix, Exim) do; the sender then pipelines MAIL, RCPT and
+        # DATA. aiosmtpd reads the pipelined commands one by one, as RFC 2920 asks.
+        self.pipelining = True
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        if self.pipelining:
+            responses.insert(-1, "250-PIPELINING")
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:

@@ -101,3 +101,39 @@ def test_confirmation_is_dated_in_numeric_utc_and_identified_by_the_sending_doma
     assert "@localhost" not in str(message)
     assert message["Feedback-ID"].endswith(":confirmation:aidaily:daily.example.org")
     assert "/subscribe/confirm/" in message.get_content()
+
+
+def test_an_address_with_an_international_domain_is_sent_to_in_its_ascii_form(
+    smtp_server, sample, django_capture_on_commit_callbacks
+):
+    SubscriberFactory(email="leser@bücher.example")
+
+    message = send_digest(smtp_server, django_capture_on_commit_callbacks, sample)
+
+    assert message["To"] == "leser@xn--bcher-kva.example"
+    assert smtp_server.recipients == ["leser@xn--bcher-kva.example"]
+
+
+def test_a_plain_address_is_sent_to_exactly_as_the_reader_typed_it(
+    smtp_server, sample, django_capture_on_commit_callbacks
+):
+    SubscriberFactory(email="First.Last+ai@Example.COM")
+
+    message = send_digest(smtp_server, django_capture_on_commit_callbacks, sample)
+
+    assert message["To"] == "First.Last+ai@Example.COM"
+    assert smtp_server.recipients == ["First.Last+ai@Example.COM"]
+
+
+def test_the_parts_are_base64_in_lines_a_mail_server_accepts(
+    smtp_server, sample, django_capture_on_commit_callbacks
+):
+    SubscriberFactory()
+
+    send_digest(smtp_server, django_capture_on_commit_callbacks, sample)
+
+    raw = smtp_server.messages[-1][2]
+    head, _blank, body = raw.partition(b"\r\n\r\n")
+    assert all(len(line) <= 76 for line in body.split(b"\r\n"))
+    html = smtp_server.parsed()[-1].get_body(("html",)).get_content()
+    assert sample.date.isoformat() in html or str(sample.date.year) in html
