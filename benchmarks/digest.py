@@ -153,7 +153,7 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU of one process (all its threads), from /proc."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except FileNotFoundError:  # it has just exited
+    except (FileNotFoundError, ProcessLookupError):  # it has just exited
         return 0.0
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
@@ -162,7 +162,7 @@ def children_of(pid: int) -> list[int]:
     """The worker's pool processes (one file to read, not a scan of every process)."""
     try:
         children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except FileNotFoundError:
+    except (FileNotFoundError, ProcessLookupError):
         return []
     return [int(child) for child in children]
 
