@@ -11,11 +11,12 @@ stored rendering and marking each delivery as the server accepts it. Both send t
 `smtp-sink` (a C server: apt-get install postfix) when it is installed, else to aiosmtpd in
 its own process, which caps every sender near its own speed. smtp-sink announces PIPELINING:
 the pipeline then sends MAIL, RCPT and DATA in one write, while smtplib's sendmail, the
-baseline, waits for each reply (aiosmtpd announces nothing, so both wait). For each worker count it prints
-the time to hand the list to the server, that time for `--target` subscribers (extrapolated from
-the measured rate when the list is smaller, and marked so), the rate's ratio to raw smtplib and
-the CPU per message of the worker processes and of their PostgreSQL backends (from /proc).
-Uses a throwaway test database on the PostgreSQL server that DATABASE_URL names.
+baseline, waits for each reply (aiosmtpd announces nothing, so both wait). For each worker
+count it prints the time to hand the list to the server, that time for `--target` subscribers
+(extrapolated from the measured rate when the list is smaller, and marked so), the rate's
+ratio to raw smtplib and the CPU per message of the worker processes and of their PostgreSQL
+backends (from /proc). Uses a throwaway test database on the PostgreSQL server that
+DATABASE_URL names.
 """
 
 import argparse

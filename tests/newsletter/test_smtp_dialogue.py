@@ -78,9 +78,8 @@ def test_refused_sender_delivers_nothing_and_the_line_carries_the_next_message(s
 
 def test_a_server_closing_the_line_at_the_recipient_is_a_refusal_to_retry(smtp_server):
     smtp_server.refuse["busy@example.org"] = "421 Too busy, come back later"
-    with _connect(smtp_server) as conn:
-        with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
-            smtp.begin(conn, "desk@example.org", "busy@example.org", b"Subject: a\r\n\r\nx\r\n")
+    with _connect(smtp_server) as conn, pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
+        smtp.begin(conn, "desk@example.org", "busy@example.org", b"Subject: a\r\n\r\nx\r\n")
 
     assert refused.value.recipients["busy@example.org"][0] == 421
     assert smtp_server.messages == []
