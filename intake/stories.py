@@ -12,10 +12,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from aidaily import bulkload
+
 from . import rules as rule_engine
 from .models import BAND_FIELDS, TIERS, Entry, Feed, Story
 from .parsing import ParsedEntry
-from .text import NEAR_SIMILARITY, fingerprint_text, signature, similarity, unpack
+from .text import NEAR_SIMILARITY, bands, fingerprint_text, signature, similarity, unpack
 
 
 def _window() -> timedelta:
@@ -23,22 +25,45 @@ def _window() -> timedelta:
 
 
 def _candidates(keys_of, since) -> dict[int, list[tuple]]:
-    """Stored entries sharing a band key with any of the new ones, as key → [(story id,
-    signature, published)]. One query for the whole response: each band column's index finds
-    that band's keys, and a stored entry sharing several bands comes back once."""
+    """Stored entries alike enough to one of the new ones, as band key → [(story id, signature,
+    published)]: those sharing one of its band keys and estimated at NEAR_SIMILARITY or more.
+
+    Two queries for the whole response. The first finds the entries sharing a band through the
+    band columns' indexes and brings only their signatures; which band one shares is read off
+    its signature (a band key stands for the band's minima). Most share a band by chance and
+    are dropped here. The second brings the publication times of the few left, which `_match`
+    needs for the window: reading a time costs more than reading a signature.
+    """
     by_band = [set(column) for column in zip(*(keys for _sig, keys in keys_of), strict=True)]
-    match = Q()
+    sharing = Q()
     for field, keys in zip(BAND_FIELDS, by_band, strict=True):
-        match |= Q(**{f"{field}__in": keys})
-    rows = Entry.objects.filter(match, published_at__gte=since).values_list(
-        "story_id", "signature", "published_at", *BAND_FIELDS
+        sharing |= Q(**{f"{field}__in": keys})
+    new_by_band = defaultdict(list)  # (band, minima) → [(its key, a new entry's signature)]
+    for sig, keys in keys_of:
+        for band, key in zip(bands(sig), keys, strict=True):
+            new_by_band[band].append((key, sig))
+    rows = (
+        Entry.objects.filter(sharing, published_at__gte=since)
+        .order_by()
+        .values_list("pk", "story_id", "signature")
     )
-    wanted = set().union(*by_band)
+    alike = defaultdict(set)  # stored entry's pk → the band keys it was found alike under
+    stored = {}
+    for pk, story_id, packed in rows:
+        sig = unpack(packed)
+        for band in bands(sig):
+            for key, new_sig in new_by_band.get(band, ()):
+                if similarity(sig, new_sig) >= NEAR_SIMILARITY:
+                    alike[pk].add(key)
+                    stored[pk] = (story_id, sig)
     found = defaultdict(list)
-    for story_id, sig, published, *bands in rows:
-        candidate = (story_id, unpack(sig), published)
-        for key in wanted.intersection(bands):
-            found[key].append(candidate)
+    if not alike:
+        return found
+    times = Entry.objects.filter(pk__in=list(alike)).order_by().values_list("pk", "published_at")
+    for pk, published in times:
+        story_id, sig = stored[pk]
+        for key in alike[pk]:
+            found[key].append((story_id, sig, published))
     return found
 
 
@@ -85,7 +110,7 @@ def ingest(*, feed: Feed, entries: list[ParsedEntry], now=None) -> int:
         rows.append(row)
         keys_of.append((sig, [getattr(row, field) for field in BAND_FIELDS]))
     existing = _place(rows, keys_of, feed)
-    Entry.objects.bulk_create(rows, batch_size=500)
+    bulkload.load(Entry, rows)
     summarise(existing)
     return len(rows)
 
@@ -111,7 +136,7 @@ def _place(rows: list[Entry], keys_of, feed: Feed) -> set[int]:
         targets.append(story_id)
         for key in keys:  # later entries of this same response can join this story too
             pool[key].append((story_id, sig, row.published_at))
-    created = Story.objects.bulk_create(_new_story(group, feed) for group in groups)
+    created = bulkload.load(Story, [_new_story(group, feed) for group in groups], with_pks=True)
     for row, story_id in zip(rows, targets, strict=True):
         row.story_id = story_id if story_id > 0 else created[-story_id - 1].pk
     return existing

@@ -6,6 +6,7 @@ needs no word segmenter and works the same on Chinese and English.
 
 import hashlib
 import html
+import operator
 import re
 import struct
 import unicodedata
@@ -88,19 +89,25 @@ def signature(text: str) -> tuple[int, ...]:
     return tuple(bins)
 
 
+def bands(sig: tuple[int, ...]) -> list[tuple[int, tuple[int, ...]]]:
+    """The signature's bands as (band number, its ROWS minima): what each band key stands for."""
+    return [(band, sig[band * ROWS : (band + 1) * ROWS]) for band in range(BANDS)]
+
+
 def band_keys(sig: tuple[int, ...]) -> list[int]:
     """One indexable key per band of ROWS minima; equal keys make two entries candidates."""
     keys = []
-    for band in range(BANDS):
-        rows = sig[band * ROWS : (band + 1) * ROWS]
-        raw = hashlib.blake2b(repr((band, rows)).encode(), digest_size=8).digest()
+    for band in bands(sig):
+        raw = hashlib.blake2b(repr(band).encode(), digest_size=8).digest()
         keys.append(int.from_bytes(raw) >> 1)  # 63 bits: fits a signed BIGINT
     return keys
 
 
 def similarity(a: tuple[int, ...], b: tuple[int, ...]) -> float:
     """Estimated Jaccard similarity of two texts' trigram sets."""
-    return sum(x == y for x, y in zip(a, b, strict=True)) / len(a)
+    if len(a) != len(b):
+        raise ValueError("signatures of different lengths")
+    return sum(map(operator.eq, a, b)) / len(a)
 
 
 def pack(sig: tuple[int, ...]) -> bytes:

@@ -1,9 +1,12 @@
 """Polling through the SSRF-safe fetcher: conditional GET, Retry-After, backoff, isolation."""
 
 import datetime
+import hashlib
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from intake import services, tasks
@@ -267,3 +270,41 @@ def test_a_validator_with_a_line_break_is_not_sent(serve_feed, server):
     sent = server.requests[-1]["headers"]
     assert "X-Injected" not in sent and "If-None-Match" not in sent
     assert "application/rss+xml" in sent["Accept"]
+
+
+def distinct_items(numbers, *, site: str):
+    """Entries whose titles share nothing (hashes), numbered so two sites can carry copies."""
+    return [
+        {
+            "title": f"Report {hashlib.sha256(str(n).encode()).hexdigest()[:24]}",
+            "link": f"https://{site}.example.com/{n}",
+            "date": NOW - datetime.timedelta(minutes=n),
+        }
+        for n in numbers
+    ]
+
+
+def test_a_poll_costs_the_same_queries_for_fifty_entries_as_for_five(serve_feed):
+    """Each response is stored with a fixed number of statements however many entries it has,
+    so a busy desk's polls stay cheap, the near-duplicates among stored entries included."""
+    small = serve_feed("/five.xml", rss(distinct_items(range(5), site="a")))
+    large = serve_feed("/fifty.xml", rss(distinct_items(range(100, 150), site="b")))
+    # Forty of the same headlines at another outlet, and five new ones.
+    copies = serve_feed(
+        "/copies.xml", rss(distinct_items([*range(100, 140), *range(200, 205)], site="c"))
+    )
+
+    five = _queries(services.poll, feed=small)
+    fifty = _queries(services.poll, feed=large)
+    joining = _queries(services.poll, feed=copies)
+
+    assert fifty == five
+    assert joining <= five + 5  # the alike entries' times, and the stories they join
+    assert Story.objects.count() == 60
+    assert Story.objects.filter(entry_count=2).count() == 40
+
+
+def _queries(function, **kwargs) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        function(**kwargs)
+    return len(captured)
