@@ -103,26 +103,22 @@ def test_confirmation_is_dated_in_numeric_utc_and_identified_by_the_sending_doma
     assert "/subscribe/confirm/" in message.get_content()
 
 
-def test_an_address_with_an_international_domain_is_sent_to_in_its_ascii_form(
-    smtp_server, sample, django_capture_on_commit_callbacks
+@pytest.mark.parametrize(
+    ("typed", "sent_to"),
+    [
+        ("leser@bücher.example", "leser@xn--bcher-kva.example"),  # the domain in its ASCII form
+        ("First.Last+ai@Example.COM", "First.Last+ai@Example.COM"),  # a plain one as typed
+    ],
+)
+def test_the_reader_is_addressed_in_the_header_and_the_envelope_alike(
+    typed, sent_to, smtp_server, sample, django_capture_on_commit_callbacks
 ):
-    SubscriberFactory(email="leser@bücher.example")
+    SubscriberFactory(email=typed)
 
     message = send_digest(smtp_server, django_capture_on_commit_callbacks, sample)
 
-    assert message["To"] == "leser@xn--bcher-kva.example"
-    assert smtp_server.recipients == ["leser@xn--bcher-kva.example"]
-
-
-def test_a_plain_address_is_sent_to_exactly_as_the_reader_typed_it(
-    smtp_server, sample, django_capture_on_commit_callbacks
-):
-    SubscriberFactory(email="First.Last+ai@Example.COM")
-
-    message = send_digest(smtp_server, django_capture_on_commit_callbacks, sample)
-
-    assert message["To"] == "First.Last+ai@Example.COM"
-    assert smtp_server.recipients == ["First.Last+ai@Example.COM"]
+    assert message["To"] == sent_to
+    assert smtp_server.recipients == [sent_to]
 
 
 def test_the_parts_are_base64_in_lines_a_mail_server_accepts(

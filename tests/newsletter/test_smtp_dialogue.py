@@ -18,17 +18,15 @@ def _connect(server) -> smtplib.SMTP:
     return smtplib.SMTP("127.0.0.1", server.port, timeout=10)
 
 
-def test_lines_starting_with_a_dot_arrive_unchanged(smtp_server):
-    body = b"Subject: dots\r\n\r\n.hidden line\r\n..two dots\r\nlast\r\n"
-    with _connect(smtp_server) as conn:
-        smtp.begin(conn, "desk@example.org", "reader@example.org", body)
-        smtp.finish(conn)
-
-    assert smtp_server.messages[0][2].replace(b"\r\n", b"\n") == body.replace(b"\r\n", b"\n")
-
-
-def test_a_body_that_starts_with_a_dot_arrives_unchanged(smtp_server):
-    body = b".starts with a dot\r\nno other dot line\r\n"
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"Subject: dots\r\n\r\n.hidden line\r\n..two dots\r\nlast\r\n",
+        b".the very first line starts with a dot\r\nno other does\r\n",
+    ],
+    ids=["inside", "first-line"],
+)
+def test_lines_starting_with_a_dot_arrive_unchanged(body, smtp_server):
     with _connect(smtp_server) as conn:
         smtp.begin(conn, "desk@example.org", "reader@example.org", body)
         smtp.finish(conn)
