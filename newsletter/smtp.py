@@ -58,12 +58,11 @@ def begin(smtp: smtplib.SMTP, sender: str, recipient: str, data: bytes) -> None:
 def _pipelined_envelope(smtp: smtplib.SMTP, sender: str, recipient: str) -> None:
     """MAIL, RCPT and DATA in one write, then their three replies (RFC 2920): one round trip
     to the server instead of three, for every message of a digest."""
-    commands = (
-        f"MAIL FROM:{smtplib.quoteaddr(sender)}{CRLF.decode()}"
-        f"RCPT TO:{smtplib.quoteaddr(recipient)}{CRLF.decode()}"
-        f"DATA{CRLF.decode()}"
+    smtp.send(
+        f"MAIL FROM:{smtplib.quoteaddr(sender)}\r\n"
+        f"RCPT TO:{smtplib.quoteaddr(recipient)}\r\n"
+        "DATA\r\n"
     )
-    smtp.send(commands)
     # A 421 means the server is closing the line: the replies after it never come.
     mail = smtp.getreply()
     rcpt = smtp.getreply() if mail[0] != 421 else None
