@@ -113,7 +113,8 @@ def _ingest(feed: Feed, entries, now) -> int:
 
 
 def _record(feed, now, outcome, *, http_status, new=0, skipped=(), etag=None, last_modified=None):
-    with transaction.atomic():
+    # Inside poll's transaction no savepoint is needed: a failure here fails the whole poll.
+    with transaction.atomic(savepoint=False):
         feed.last_polled_at = now
         feed.next_poll_at = now + feed.poll_interval
         feed.consecutive_errors = 0
@@ -135,7 +136,7 @@ def _record(feed, now, outcome, *, http_status, new=0, skipped=(), etag=None, la
 
 def _failed(feed, now, message, *, http_status=None, wait=None) -> Poll:
     """Record the error on the feed and back off: doubling per error, or what Retry-After says."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         feed.consecutive_errors += 1
         delay = feed.backoff()
         if wait is not None:

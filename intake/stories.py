@@ -17,7 +17,7 @@ from aidaily import bulkload
 from . import rules as rule_engine
 from .models import BAND_FIELDS, TIERS, Entry, Feed, Story
 from .parsing import ParsedEntry
-from .text import NEAR_SIMILARITY, bands, fingerprint_text, signature, similarity, unpack
+from .text import NEAR_SIMILARITY, fingerprint_text, signature, similarity, unpack
 
 
 def _window() -> timedelta:
@@ -29,30 +29,30 @@ def _candidates(keys_of, since) -> dict[int, list[tuple]]:
     published)]: those sharing one of its band keys and estimated at NEAR_SIMILARITY or more.
 
     Two queries for the whole response. The first finds the entries sharing a band through the
-    band columns' indexes and brings only their signatures; which band one shares is read off
-    its signature (a band key stands for the band's minima). Most share a band by chance and
-    are dropped here. The second brings the publication times of the few left, which `_match`
-    needs for the window: reading a time costs more than reading a signature.
+    band columns' indexes and brings their band keys and signatures; most share a band by chance
+    and are dropped here. The second brings the publication times of the few left, which
+    `_match` needs for the window: reading a time costs more than reading a signature.
     """
     by_band = [set(column) for column in zip(*(keys for _sig, keys in keys_of), strict=True)]
     sharing = Q()
     for field, keys in zip(BAND_FIELDS, by_band, strict=True):
         sharing |= Q(**{f"{field}__in": keys})
-    new_by_band = defaultdict(list)  # (band, minima) → [(its key, a new entry's signature)]
+    new_by_key = defaultdict(list)  # band key → the new entries' signatures under it
     for sig, keys in keys_of:
-        for band, key in zip(bands(sig), keys, strict=True):
-            new_by_band[band].append((key, sig))
+        for key in keys:
+            new_by_key[key].append(sig)
     rows = (
         Entry.objects.filter(sharing, published_at__gte=since)
         .order_by()
-        .values_list("pk", "story_id", "signature")
+        .values_list("pk", "story_id", "signature", *BAND_FIELDS)
     )
     alike = defaultdict(set)  # stored entry's pk → the band keys it was found alike under
     stored = {}
-    for pk, story_id, packed in rows:
-        sig = unpack(packed)
-        for band in bands(sig):
-            for key, new_sig in new_by_band.get(band, ()):
+    for pk, story_id, packed, *keys in rows:
+        sig = None
+        for key in keys:  # a key stands for its band's number and minima: equal keys, equal band
+            for new_sig in new_by_key.get(key, ()):
+                sig = sig or unpack(packed)
                 if similarity(sig, new_sig) >= NEAR_SIMILARITY:
                     alike[pk].add(key)
                     stored[pk] = (story_id, sig)
@@ -188,7 +188,9 @@ def summarise(story_ids) -> None:
             story.boost = sum(r[5] for r in visible)
     fields = ["entry_count", "outlet_count", "first_seen", "best_tier", "title", "boost"]
     Story.objects.bulk_update(stories, fields, batch_size=500)
-    Story.objects.filter(pk__in=story_ids, entries__isnull=True).delete()
+    emptied = story_ids - entries.keys()  # only a merge or a split empties a story
+    if emptied:
+        Story.objects.filter(pk__in=emptied, entries__isnull=True).delete()
 
 
 @transaction.atomic

@@ -27,6 +27,9 @@ BANDS = 6
 ROWS = 5
 NEAR_SIMILARITY = 0.6
 WHITESPACE = re.compile(r"\s+")
+#: What the sanitiser would change: a tag, an entity, a NUL, a byte-order mark. Text without
+#: them (most feed titles) comes out of it unchanged, so it is not sent through.
+NEEDS_CLEANING = re.compile("[<&\x00\ufeff]")
 
 
 class UnsafeURL(ValueError):
@@ -50,8 +53,10 @@ def canonical_url(url: str) -> str:
 
 def plain_text(markup: str, *, limit: int = 2000) -> str:
     """Markup as plain text: tags and scripts removed, entities decoded, spaces collapsed."""
-    cleaned = nh3.clean(markup or "", tags=set(), clean_content_tags={"script", "style"})
-    text = html.unescape(cleaned)
+    text = markup or ""
+    if NEEDS_CLEANING.search(text):
+        cleaned = nh3.clean(text, tags=set(), clean_content_tags={"script", "style"})
+        text = html.unescape(cleaned)
     return WHITESPACE.sub(" ", text).strip()[:limit]
 
 

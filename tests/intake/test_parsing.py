@@ -160,3 +160,17 @@ def test_canonical_url_refuses_what_is_not_http(url):
 
 def test_summary_is_plain_text_without_markup_or_scripts():
     assert plain_text("<img src=x onerror=alert(1)>A &amp; B<script>x()</script>") == "A & B"
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ('OpenAI says "GPT-5 > GPT-4"', 'OpenAI says "GPT-5 > GPT-4"'),
+        ("\ufeff智谱\x00发布  新模型\r\n", "智谱发布 新模型"),
+        ("A &lt;b&gt; tag", "A <b> tag"),
+    ],
+)
+def test_plain_titles_keep_their_characters_and_lose_nul_and_bom(raw, shown):
+    # Most titles carry no markup and skip the sanitiser; they must read exactly as if they had
+    # gone through it, and a NUL (which PostgreSQL refuses in text) must still be dropped.
+    assert plain_text(raw) == shown

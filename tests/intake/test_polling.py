@@ -299,7 +299,8 @@ def test_a_poll_costs_the_same_queries_for_fifty_entries_as_for_five(serve_feed)
     joining = _queries(services.poll, feed=copies)
 
     assert fifty == five
-    assert joining <= five + 5  # the alike entries' times, and the stories they join
+    assert five <= 11  # SQLite; ten on PostgreSQL, whose COPYs the query log does not list
+    assert joining <= five + 4  # the alike entries' times; the stories they join: read, updated
     assert Story.objects.count() == 60
     assert Story.objects.filter(entry_count=2).count() == 40
 
