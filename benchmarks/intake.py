@@ -1,7 +1,7 @@
 """Intake desk polling speed and memory, against feedparser alone on the same bytes.
 
     .venv/bin/python benchmarks/intake.py [--feeds 500] [--entries 50] [--stored 100000]
-        [--quick] [--profile FILE] [--processes N]
+        [--quick] [--profile FILE] [--processes N] [--without-dedup]
 
 1. A throw-away test database (a SQLite file, or PostgreSQL's test_<name> when DATABASE_URL is
    set) holds --stored entries spread over the 14-day dedup window, each with its MinHash band
@@ -23,10 +23,14 @@ of N processes would (the compose file's worker runs four). The limit is then fe
 in one process, parsing every body before and again after round one, the faster of the two: the
 ratio compares N processes against one, which is what a deployment gets, not what the goal counts.
 
+--without-dedup replaces the near-duplicate search by one that finds nothing (every entry starts
+a story of its own): what polling costs without it, for weighing the goal against the design.
+
 Goal: round one at least half of feedparser's rate; round two at most a tenth of round one.
 """
 
 import argparse
+import collections
 import cProfile
 import datetime
 import http.server
@@ -234,6 +238,9 @@ def arguments():
     parser.add_argument("--quick", action="store_true", help="20 feeds of 10 on 500 stored")
     parser.add_argument("--profile", metavar="FILE", help="cProfile round one into FILE")
     parser.add_argument("--processes", type=int, default=1, help="poll with N processes")
+    parser.add_argument(
+        "--without-dedup", action="store_true", help="skip the near-duplicate search"
+    )
     args = parser.parse_args()
     if args.quick:
         args.feeds, args.entries, args.stored = 20, 10, 500
@@ -241,7 +248,12 @@ def arguments():
 
 
 def measure(args, port: int) -> None:
+    from intake import stories
     from intake.models import Entry, Feed
+
+    if args.without_dedup:
+        stories._candidates = lambda keys_of, since: collections.defaultdict(list)
+        print("without the near-duplicate search: every entry is a story of its own")
 
     started = time.perf_counter()
     seed(args.stored)
