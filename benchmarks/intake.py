@@ -247,6 +247,22 @@ def arguments():
     return args
 
 
+def round_one(args, feeds, bodies) -> tuple[float, float, dict]:
+    """Seconds of round one, the limit in entries per second, and the outcomes."""
+    if args.processes > 1:
+        before = feedparser_alone(bodies)
+        first, outcomes = pooled_round(feeds, "round one", args.processes)
+        return first, max(before, feedparser_alone(bodies)), outcomes  # the stricter limit
+    profiler = cProfile.Profile() if args.profile else None
+    if profiler:
+        profiler.enable()
+    first, limit, outcomes = poll_round(feeds, "round one", bodies)
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(args.profile)
+    return first, limit, outcomes
+
+
 def measure(args, port: int) -> None:
     from intake import stories
     from intake.models import Entry, Feed
@@ -265,20 +281,8 @@ def measure(args, port: int) -> None:
         (n, Feed.objects.create(url=f"http://127.0.0.1:{port}/feed/{n}.xml", name=f"Outlet {n}"))
         for n in range(args.feeds)
     ]
-    if args.processes > 1:
-        before = feedparser_alone(bodies)
-        first, outcomes = pooled_round(feeds, "round one", args.processes)
-        limit = max(before, feedparser_alone(bodies))  # the faster: the stricter limit
-        del bodies
-    else:
-        profiler = cProfile.Profile() if args.profile else None
-        if profiler:
-            profiler.enable()
-        first, limit, outcomes = poll_round(feeds, "round one", bodies)
-        if profiler:
-            profiler.disable()
-            profiler.dump_stats(args.profile)
-        del bodies
+    first, limit, outcomes = round_one(args, feeds, bodies)
+    del bodies
     rate = outcomes["entries"] / first
     print(f"feedparser alone:  {limit:8.0f} entries/s (the limit, one process)")
     print(

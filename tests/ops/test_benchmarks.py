@@ -75,10 +75,13 @@ def test_the_digest_benchmark_sends_through_real_workers_and_prints_every_figure
     assert re.search(r"ratio pipeline / raw smtplib: 1 process [\d.]+", run.stdout), run.stdout
 
 
-def test_the_intake_benchmark_polls_both_rounds_and_prints_its_figures():
+@pytest.mark.parametrize(
+    "variant", [[], ["--processes", "2"], ["--without-dedup"]], ids=["one", "pool", "no-dedup"]
+)
+def test_the_intake_benchmark_polls_both_rounds_and_prints_its_figures(variant):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "MEDIA_ROOT")}
     run = subprocess.run(
-        [sys.executable, "benchmarks/intake.py", "--quick"],
+        [sys.executable, "benchmarks/intake.py", "--quick", *variant],
         cwd=ROOT,
         env=subprocess_env(env),
         capture_output=True,
