@@ -60,3 +60,12 @@ def test_an_explicit_sqlite_database_runs_embedded_without_a_secret_key(tmp_path
         env={"DATABASE_URL": f"sqlite:///{tmp_path}/scratch.sqlite3", "AIDAILY_EMBEDDED": "1"},
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_site_hashes_passwords_with_pbkdf2_though_the_suite_uses_a_fast_hasher():
+    # tests/settings.py swaps in MD5 to save a third of a second a user; the site must not.
+    shown = "from django.conf import settings; print(settings.PASSWORD_HASHERS[0])"
+    run = manage("shell", "-c", shown, env=PRODUCTION_ENV)
+
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines()[-1] == "django.contrib.auth.hashers.PBKDF2PasswordHasher"
