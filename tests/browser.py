@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from .conftest import missing_service
 
@@ -46,6 +47,10 @@ def browser():
             yield chromium
         finally:
             chromium.close()
+            # While its loop runs, Django keeps this thread's connections apart from the ones
+            # it has outside it (asgiref's Local sees a running loop): close them here, or the
+            # test database cannot be dropped at the end of the run.
+            connections.close_all()
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
