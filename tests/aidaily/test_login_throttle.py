@@ -13,12 +13,6 @@ PASSWORD = "correct horse battery staple"  # the factories' password
 LOGIN = reverse("admin:login")
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Dozens of password checks here; the production hasher takes a second or more each."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def log_in(client, username, password, **extra):
     return client.post(
         LOGIN, {"username": username, "password": password, "next": "/admin/"}, **extra
